@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// Activation functions, chosen at compile time as a layer's template argument.
+///
+/// Each activation is a stateless type with
+/// - `apply(v, n)`: in place over the n pre-activations of one layer output;
+/// - `backward(z, a, grad_a, grad_z, n)`: the vector–Jacobian product dL/dz from dL/da,
+///   given pre-activations z and outputs a (the trainer's half);
+/// - `name`: its spelling in architecture signatures.
+/// Elementwise ones also have `value(z)` and `derivative(z, a)` (with a = value(z)).
+/// All are constexpr, noexcept and allocation-free; results are bit-identical in
+/// constant evaluation and at run time (see numerics.hpp).
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "ctnn/detail/fixed_string.hpp"
+#include "ctnn/detail/math.hpp"
+#include "ctnn/detail/simd.hpp"
+
+namespace ctnn {
+namespace detail {
+
+/// apply/backward for activations that act on each value alone.
+template <class Derived>
+struct elementwise_activation {
+  static constexpr bool elementwise = true;
+
+  template <class T>
+  static constexpr void apply(T* v, std::size_t n) noexcept {
+    std::size_t i = 0;
+    if constexpr (Derived::vectorise) {
+      if (!std::is_constant_evaluated()) {
+        using traits = simd<T>;
+        if constexpr (traits::width > 1) {
+          for (; i + traits::width <= n; i += traits::width)
+            traits::store(v + i, Derived::value(traits::load(v + i)));
+        }
+      }
+    }
+    for (; i < n; ++i) v[i] = Derived::value(v[i]);
+  }
+
+  template <class T>
+  static constexpr void backward(const T* z, const T* a, const T* grad_a, T* grad_z,
+                                 std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) grad_z[i] = grad_a[i] * Derived::derivative(z[i], a[i]);
+  }
+};
+
+}  // namespace detail
+
+/// f(z) = z.
+struct identity : detail::elementwise_activation<identity> {
+  static constexpr auto name = detail::fixed_string("identity");
+  static constexpr bool vectorise = false;
+  template <class T>
+  static constexpr T value(T z) noexcept { return z; }
+  template <class T>
+  static constexpr T derivative(T, T) noexcept { return T(1); }
+  template <class T>
+  static constexpr void apply(T*, std::size_t) noexcept {}
+};
+
+/// f(z) = max(z, 0); NaN stays NaN-free (maps to 0), f'(0) = 0.
+struct relu : detail::elementwise_activation<relu> {
+  static constexpr auto name = detail::fixed_string("relu");
+  static constexpr bool vectorise = false;  // GCC vectorises the scalar loop itself
+  template <class T>
+  static constexpr T value(T z) noexcept { return z > T(0) ? z : T(0); }
+  template <class T>
+  static constexpr T derivative(T z, T) noexcept { return z > T(0) ? T(1) : T(0); }
+};
+
+/// f(z) = z for z > 0, else (Num/Den)·z. The slope is a ratio of integers so that it is
+/// a portable template argument (clang 14 has no floating-point template parameters).
+template <std::intmax_t Num = 1, std::intmax_t Den = 100>
+struct leaky_relu : detail::elementwise_activation<leaky_relu<Num, Den>> {
+  static_assert(Den > 0, "leaky_relu<Num, Den>: the slope's denominator must be positive");
+  static constexpr auto name = detail::fixed_string("leaky_relu(") +
+                               detail::to_fixed_string<Num>() + "/" +
+                               detail::to_fixed_string<Den>() + ")";
+  static constexpr bool vectorise = false;
+  template <class T>
+  static constexpr T slope() noexcept { return T(Num) / T(Den); }
+  template <class T>
+  static constexpr T value(T z) noexcept { return z > T(0) ? z : z * slope<T>(); }
+  template <class T>
+  static constexpr T derivative(T z, T) noexcept { return z > T(0) ? T(1) : slope<T>(); }
+};
+
+/// f(z) = 1 / (1 + e^-z), ≤ 4 ULP (detail::sigmoid).
+struct sigmoid : detail::elementwise_activation<sigmoid> {
+  static constexpr auto name = detail::fixed_string("sigmoid");
+  static constexpr bool vectorise = true;
+  template <class V>
+  static constexpr V value(V z) noexcept { return detail::sigmoid(z); }
+  template <class T>
+  static constexpr T derivative(T, T a) noexcept { return a * (T(1) - a); }
+};
+
+/// f(z) = tanh z, ≤ 4 ULP (detail::tanh).
+struct tanh : detail::elementwise_activation<tanh> {
+  static constexpr auto name = detail::fixed_string("tanh");
+  static constexpr bool vectorise = true;
+  template <class V>
+  static constexpr V value(V z) noexcept { return detail::tanh(z); }
+  template <class T>
+  static constexpr T derivative(T, T a) noexcept { return T(1) - a * a; }
+};
+
+/// softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z): max-subtracted, so large logits
+/// neither overflow nor give NaN. The sum runs in index order and each output is a true
+/// division (not a multiply by a reciprocal), for bit-reproducibility and accuracy.
+struct softmax {
+  static constexpr auto name = detail::fixed_string("softmax");
+  static constexpr bool elementwise = false;
+
+  template <class T>
+  static constexpr void apply(T* v, std::size_t n) noexcept {
+    T m = v[0];
+    for (std::size_t i = 1; i < n; ++i) m = v[i] > m ? v[i] : m;
+    T sum = T(0);
+    for (std::size_t i = 0; i < n; ++i) {
+      v[i] = detail::exp(v[i] - m);
+      sum += v[i];
+    }
+    for (std::size_t i = 0; i < n; ++i) v[i] /= sum;
+  }
+
+  /// grad_z = a ⊙ (grad_a − ⟨grad_a, a⟩): the Jacobian–vector product, O(n).
+  template <class T>
+  static constexpr void backward(const T*, const T* a, const T* grad_a, T* grad_z,
+                                 std::size_t n) noexcept {
+    T dot = T(0);
+    for (std::size_t i = 0; i < n; ++i) dot += grad_a[i] * a[i];
+    for (std::size_t i = 0; i < n; ++i) grad_z[i] = a[i] * (grad_a[i] - dot);
+  }
+};
+
+/// An activation type usable as a layer's template argument.
+template <class A>
+concept activation = requires(float* p, const float* cp, std::size_t n) {
+  { A::elementwise } -> std::convertible_to<bool>;
+  A::name.view();
+  A::apply(p, n);
+  A::backward(cp, cp, cp, p, n);
+};
+
+}  // namespace ctnn

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// Umbrella header: everything needed to declare and run a network.
+#include "ctnn/activation.hpp"
+#include "ctnn/dense.hpp"
+#include "ctnn/input.hpp"
+#include "ctnn/layer.hpp"
+#include "ctnn/network.hpp"
+#include "ctnn/numerics.hpp"
+#include "ctnn/parameters.hpp"
+#include "ctnn/shape.hpp"

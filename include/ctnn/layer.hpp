@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// What a layer is. A user writes layer *specs* (`dense<64, relu>`, later `conv2d<…>`);
+/// the network binds each spec to its scalar type, numeric mode, input shape and
+/// position, which yields a *bound layer*: a stateless type with the shapes, the
+/// parameter count and a constexpr forward function over raw pointers. Parameters live
+/// in the network's flat array, so a layer sees its own slice only.
+#include <concepts>
+#include <cstddef>
+
+#include "ctnn/numerics.hpp"
+#include "ctnn/shape.hpp"
+
+namespace ctnn {
+
+/// A layer spec: has `bind<Scalar, Mode, InputShape, Index>` (Index is the 1-based
+/// position in the network, for error messages).
+template <class S>
+concept layer_spec = requires { typename S::layer_spec_tag; };
+
+/// A bound layer: maps an input_shape tensor to an output_shape tensor with
+/// parameter_count parameters; forward(params, in, out) never allocates or throws, and
+/// `in` and `out` never alias.
+template <class L>
+concept bound_layer = requires(const typename L::scalar* cp, typename L::scalar* p) {
+  requires shape_type<typename L::input_shape>;
+  requires shape_type<typename L::output_shape>;
+  { L::parameter_count } -> std::convertible_to<std::size_t>;
+  L::name.view();
+  L::forward(cp, cp, p);
+};
+
+}  // namespace ctnn

@@ -4,6 +4,7 @@
 /// @file
 /// Umbrella header: everything needed to declare and run a network.
 #include "ctnn/activation.hpp"
+#include "ctnn/crc32.hpp"
 #include "ctnn/dense.hpp"
 #include "ctnn/input.hpp"
 #include "ctnn/layer.hpp"

@@ -21,14 +21,22 @@ template <class S>
 concept layer_spec = requires { typename S::layer_spec_tag; };
 
 /// A bound layer: maps an input_shape tensor to an output_shape tensor with
-/// parameter_count parameters; forward(params, in, out) never allocates or throws, and
-/// `in` and `out` never alias.
+/// parameter_count parameters (weight_count weights first, then bias_count biases;
+/// fan_in/fan_out for initialisers). `affine(p, x, z)` computes the pre-activation,
+/// `forward(p, x, y)` = affine then `activation::apply` in place (identity for layers
+/// without one). Neither allocates nor throws; `x` never aliases `z`/`y`.
 template <class L>
 concept bound_layer = requires(const typename L::scalar* cp, typename L::scalar* p) {
   requires shape_type<typename L::input_shape>;
   requires shape_type<typename L::output_shape>;
+  typename L::activation;
   { L::parameter_count } -> std::convertible_to<std::size_t>;
+  { L::weight_count } -> std::convertible_to<std::size_t>;
+  { L::bias_count } -> std::convertible_to<std::size_t>;
+  { L::fan_in } -> std::convertible_to<std::size_t>;
+  { L::fan_out } -> std::convertible_to<std::size_t>;
   L::name.view();
+  L::affine(cp, cp, p);
   L::forward(cp, cp, p);
 };
 

@@ -63,4 +63,14 @@ struct check_parameters_architecture {
   static constexpr bool value = true;
 };
 
+/// Used by generated weights headers (ctnn-export) to bind their values to the model type.
+template <class Model, bool SignatureMatches>
+struct check_weights_signature {
+  static_assert(SignatureMatches,
+                "ctnn: this weights header was exported for another architecture than Model "
+                "(layer sizes, activations, scalar type or numeric mode differ); re-export it "
+                "from a checkpoint trained for Model");
+  static constexpr bool value = true;
+};
+
 }  // namespace ctnn::detail

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// A labelled (or unlabelled) set of samples in memory: what the readers produce and the
+/// trainer and evaluators consume. Host only.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ctnn::train {
+
+/// `size()` samples of `features` floats each, row-major in `x`; `y[i]` is sample i's class
+/// in [0, classes) (empty for an unlabelled set, e.g. Kaggle's test.csv).
+struct dataset {
+  std::string name;                      ///< e.g. "fashion-mnist/train", for messages
+  std::size_t features = 0;              ///< values per sample
+  std::size_t classes = 0;               ///< label range; 0 if unlabelled
+  std::vector<float> x;                  ///< size() × features
+  std::vector<std::uint32_t> y;          ///< labels, or empty
+  std::vector<std::string> class_names;  ///< optional, `classes` entries when present
+
+  std::size_t size() const noexcept { return features == 0 ? 0 : x.size() / features; }
+  bool labelled() const noexcept { return !y.empty(); }
+  const float* sample(std::size_t i) const noexcept { return x.data() + i * features; }
+};
+
+}  // namespace ctnn::train

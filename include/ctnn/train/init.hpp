@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// Weight initialisation through the layer interface (fan_in, fan_out, weight_count,
+/// bias_count), so every layer kind is covered. Host only.
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "ctnn/train/options.hpp"
+#include "ctnn/train/rng.hpp"
+
+namespace ctnn::train {
+namespace detail {
+
+/// Draws one weight of a layer with the given fans (in double, then rounded to T).
+inline double draw_weight(rng& r, init_scheme scheme, double fan_in, double fan_out) noexcept {
+  switch (scheme) {
+    case init_scheme::small: return r.normal() * 0.01;
+    case init_scheme::xavier: {
+      const double a = __builtin_sqrt(6.0 / (fan_in + fan_out));
+      return (2.0 * r.uniform() - 1.0) * a;
+    }
+    case init_scheme::xavier_normal: return r.normal() * __builtin_sqrt(2.0 / (fan_in + fan_out));
+    case init_scheme::lecun: return r.normal() * __builtin_sqrt(1.0 / fan_in);
+    case init_scheme::he: return r.normal() * __builtin_sqrt(2.0 / fan_in);
+  }
+  return 0.0;
+}
+
+}  // namespace detail
+
+/// Fills `params` from `r`: layer by layer, each layer's weights in storage order, then its
+/// biases. Deterministic for a given RNG state.
+template <class Net>
+void initialise(typename Net::parameters& params, init_scheme scheme, bias_init bias, rng& r) {
+  using T = typename Net::scalar;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using layer = typename Net::template layer<I + 1>;
+          T* p = params.values.data() + Net::template parameter_offset<I + 1>;
+          const auto fan_in = static_cast<double>(layer::fan_in);
+          const auto fan_out = static_cast<double>(layer::fan_out);
+          for (std::size_t j = 0; j < layer::weight_count; ++j)
+            p[j] = static_cast<T>(detail::draw_weight(r, scheme, fan_in, fan_out));
+          for (std::size_t j = 0; j < layer::bias_count; ++j)
+            p[layer::weight_count + j] =
+                bias == bias_init::normal ? static_cast<T>(r.normal()) : T(0);
+        }(),
+        ...);
+  }(std::make_index_sequence<Net::layer_count>{});
+}
+
+/// As above with a fresh rng(seed).
+template <class Net>
+void initialise(typename Net::parameters& params, init_scheme scheme, bias_init bias,
+                std::uint64_t seed) {
+  rng r(seed);
+  initialise<Net>(params, scheme, bias, r);
+}
+
+}  // namespace ctnn::train

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// Classification metrics: accuracy, the confusion matrix, a per-class
+/// precision/recall/F1 report (as text, in the familiar scikit-learn layout) and the
+/// training history as CSV. Host only.
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ctnn/train/data_error.hpp"
+
+namespace ctnn::train {
+
+/// Fraction of predictions equal to their labels (0 for no samples). Sizes must match.
+inline double accuracy(const std::vector<std::uint32_t>& predicted,
+                       const std::vector<std::uint32_t>& labels) {
+  if (predicted.size() != labels.size())
+    throw std::invalid_argument("accuracy: predictions and labels differ in number");
+  if (labels.empty()) return 0.0;
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) hits += predicted[i] == labels[i];
+  return static_cast<double>(hits) / static_cast<double>(labels.size());
+}
+
+/// counts[t][p]: samples of true class t predicted as p.
+class confusion_matrix {
+ public:
+  explicit confusion_matrix(std::size_t classes) : classes_(classes), counts_(classes * classes) {}
+  confusion_matrix(std::size_t classes, const std::vector<std::uint32_t>& predicted,
+                   const std::vector<std::uint32_t>& labels)
+      : confusion_matrix(classes) {
+    if (predicted.size() != labels.size())
+      throw std::invalid_argument("confusion_matrix: predictions and labels differ in number");
+    for (std::size_t i = 0; i < labels.size(); ++i) add(labels[i], predicted[i]);
+  }
+
+  void add(std::size_t truth, std::size_t predicted) {
+    if (truth >= classes_ || predicted >= classes_)
+      throw std::out_of_range("confusion_matrix: class out of range");
+    ++counts_[truth * classes_ + predicted];
+  }
+  std::size_t classes() const noexcept { return classes_; }
+  std::uint64_t at(std::size_t truth, std::size_t predicted) const {
+    return counts_.at(truth * classes_ + predicted);
+  }
+  std::uint64_t total() const noexcept {
+    std::uint64_t n = 0;
+    for (auto c : counts_) n += c;
+    return n;
+  }
+  /// Samples whose true class is c (the row sum).
+  std::uint64_t support(std::size_t c) const {
+    std::uint64_t n = 0;
+    for (std::size_t p = 0; p < classes_; ++p) n += at(c, p);
+    return n;
+  }
+  /// Samples predicted as c (the column sum).
+  std::uint64_t predicted_as(std::size_t c) const {
+    std::uint64_t n = 0;
+    for (std::size_t t = 0; t < classes_; ++t) n += at(t, c);
+    return n;
+  }
+  double accuracy() const {
+    std::uint64_t diagonal = 0;
+    for (std::size_t c = 0; c < classes_; ++c) diagonal += at(c, c);
+    const std::uint64_t n = total();
+    return n == 0 ? 0.0 : static_cast<double>(diagonal) / static_cast<double>(n);
+  }
+
+  /// A right-aligned table, rows = true class, columns = predicted class.
+  std::string to_string() const {
+    std::uint64_t largest = 1;
+    for (auto c : counts_) largest = std::max(largest, c);
+    const int width =
+        std::max<int>(static_cast<int>(std::to_string(largest).size()),
+                      static_cast<int>(std::to_string(classes_ == 0 ? 0 : classes_ - 1).size())) +
+        1;
+    std::string out = "confusion matrix (rows: true class, columns: predicted)\n";
+    char cell[32];
+    out += "      ";
+    for (std::size_t p = 0; p < classes_; ++p) {
+      std::snprintf(cell, sizeof cell, "%*zu", width, p);
+      out += cell;
+    }
+    out += '\n';
+    for (std::size_t t = 0; t < classes_; ++t) {
+      std::snprintf(cell, sizeof cell, "%5zu ", t);
+      out += cell;
+      for (std::size_t p = 0; p < classes_; ++p) {
+        std::snprintf(cell, sizeof cell, "%*llu", width, static_cast<unsigned long long>(at(t, p)));
+        out += cell;
+      }
+      out += '\n';
+    }
+    return out;
+  }
+
+ private:
+  std::size_t classes_;
+  std::vector<std::uint64_t> counts_;
+};
+
+/// Precision, recall, F1 and support of one class. A ratio whose denominator is 0 is 0
+/// (scikit-learn's zero_division=0).
+struct class_scores {
+  double precision = 0, recall = 0, f1 = 0;
+  std::uint64_t support = 0;
+};
+
+/// Per-class scores plus macro and support-weighted averages.
+struct classification_report {
+  std::vector<class_scores> classes;
+  class_scores macro, weighted;
+  double accuracy = 0;
+  std::uint64_t total = 0;
+
+  explicit classification_report(const confusion_matrix& m) {
+    const std::size_t k = m.classes();
+    total = m.total();
+    accuracy = m.accuracy();
+    for (std::size_t c = 0; c < k; ++c) {
+      class_scores s;
+      const double tp = static_cast<double>(m.at(c, c));
+      const double predicted = static_cast<double>(m.predicted_as(c));
+      s.support = m.support(c);
+      s.precision = predicted == 0 ? 0.0 : tp / predicted;
+      s.recall = s.support == 0 ? 0.0 : tp / static_cast<double>(s.support);
+      s.f1 =
+          s.precision + s.recall == 0 ? 0.0 : 2 * s.precision * s.recall / (s.precision + s.recall);
+      classes.push_back(s);
+      macro.precision += s.precision / static_cast<double>(k);
+      macro.recall += s.recall / static_cast<double>(k);
+      macro.f1 += s.f1 / static_cast<double>(k);
+      if (total != 0) {
+        const double w = static_cast<double>(s.support) / static_cast<double>(total);
+        weighted.precision += w * s.precision;
+        weighted.recall += w * s.recall;
+        weighted.f1 += w * s.f1;
+      }
+    }
+    macro.support = weighted.support = total;
+  }
+
+  /// The report as text; `names` (optional, one per class) label the rows.
+  std::string to_string(const std::vector<std::string>& names = {}) const {
+    std::size_t label_width = 12;
+    for (const auto& n : names) label_width = std::max(label_width, n.size());
+    std::string out;
+    char line[256];
+    const int w = static_cast<int>(label_width);
+    std::snprintf(line, sizeof line, "%*s %9s %9s %9s %9s\n", w, "", "precision", "recall",
+                  "f1-score", "support");
+    out += line;
+    auto row = [&](const std::string& label, const class_scores& s) {
+      std::snprintf(line, sizeof line, "%*s %9.4f %9.4f %9.4f %9llu\n", w, label.c_str(),
+                    s.precision, s.recall, s.f1, static_cast<unsigned long long>(s.support));
+      out += line;
+    };
+    for (std::size_t c = 0; c < classes.size(); ++c)
+      row(c < names.size() ? names[c] : std::to_string(c), classes[c]);
+    out += '\n';
+    std::snprintf(line, sizeof line, "%*s %9s %9s %9.4f %9llu\n", w, "accuracy", "", "", accuracy,
+                  static_cast<unsigned long long>(total));
+    out += line;
+    row("macro avg", macro);
+    row("weighted avg", weighted);
+    return out;
+  }
+};
+
+/// One row of the training history; NaN marks a value not measured (e.g. no validation).
+struct history_row {
+  std::size_t epoch = 0;
+  double train_loss = NAN, train_accuracy = NAN;
+  double validation_loss = NAN, validation_accuracy = NAN;
+  double learning_rate = NAN;
+  double seconds = NAN;
+};
+
+/// Writes `epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,
+/// learning_rate,seconds` with a header line; unmeasured values are empty cells.
+inline void write_history_csv(const std::filesystem::path& path,
+                              const std::vector<history_row>& rows) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw data_error(path.string(), std::string("cannot create: ") + std::strerror(errno));
+  out << "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,"
+         "seconds\n";
+  auto cell = [&](double v) {
+    if (std::isnan(v)) return;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", v);
+    out << text;
+  };
+  for (const history_row& r : rows) {
+    out << r.epoch << ',';
+    cell(r.train_loss);
+    out << ',';
+    cell(r.train_accuracy);
+    out << ',';
+    cell(r.validation_loss);
+    out << ',';
+    cell(r.validation_accuracy);
+    out << ',';
+    cell(r.learning_rate);
+    out << ',';
+    cell(r.seconds);
+    out << '\n';
+  }
+  out.flush();
+  if (!out) throw data_error(path.string(), "write failed");
+}
+
+}  // namespace ctnn::train

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// Optimiser updates and learning-rate schedules. Per-step constants are computed in
+/// double with + − × ÷ and sqrt only (powers by repeated squaring, cosine by its own
+/// series), per-parameter updates in the network's scalar type: bit-reproducible. Host only.
+#include <cstddef>
+#include <cstdint>
+
+#include "ctnn/train/options.hpp"
+
+namespace ctnn::train {
+namespace detail {
+
+/// x^n by repeated squaring (deterministic, unlike std::pow across libms).
+constexpr double pow_int(double x, std::uint64_t n) noexcept {
+  double r = 1.0;
+  while (n) {
+    if (n & 1) r *= x;
+    x *= x;
+    n >>= 1;
+  }
+  return r;
+}
+
+/// cos x for x in [0, π]: −sin(x − π/2) by its Taylor series (|y| ≤ π/2, 13 terms: error
+/// below 1e-19).
+constexpr double cos_0_pi(double x) noexcept {
+  constexpr double half_pi = 1.57079632679489661923;
+  const double y = x - half_pi;
+  const double y2 = y * y;
+  double term = y, sum = y;
+  for (int k = 1; k <= 13; ++k) {
+    term = -term * y2 / double((2 * k) * (2 * k + 1));
+    sum += term;
+  }
+  return -sum;
+}
+
+/// IEEE square root (correctly rounded: the same bits everywhere).
+inline float sqrt(float x) noexcept { return __builtin_sqrtf(x); }
+inline double sqrt(double x) noexcept { return __builtin_sqrt(x); }
+
+}  // namespace detail
+
+/// The learning rate of (0-based) epoch e under o's schedule.
+constexpr double scheduled_lr(const options& o, std::size_t e) noexcept {
+  switch (o.schedule) {
+    case schedule_kind::none: return o.lr;
+    case schedule_kind::step:
+      return o.lr * detail::pow_int(o.gamma, o.step_size == 0 ? 0 : e / o.step_size);
+    case schedule_kind::cosine: {
+      if (o.epochs == 0) return o.lr;
+      constexpr double pi = 3.14159265358979323846;
+      const double x = pi * double(e) / double(o.epochs);
+      return o.min_lr + (o.lr - o.min_lr) * (1.0 + detail::cos_0_pi(x > pi ? pi : x)) / 2.0;
+    }
+  }
+  return o.lr;
+}
+
+/// Moment vectors an optimiser keeps: 0 (GD, SGD), 1 (momentum), 2 (Adam).
+constexpr std::uint32_t optimizer_slots(optimizer_kind k) noexcept {
+  return k == optimizer_kind::adam ? 2 : k == optimizer_kind::momentum ? 1 : 0;
+}
+
+/// Per-step constants of an update.
+template <class T>
+struct step_constants {
+  T lr;           ///< learning rate (Adam: lr / (1 − β1^t))
+  T decay;        ///< L2 weight decay
+  T inv_batch;    ///< 1 / samples in the step
+  T mu;           ///< momentum
+  T beta1, one_minus_beta1, beta2, one_minus_beta2;
+  T inv_sqrt_c2;  ///< Adam: 1 / sqrt(1 − β2^t)
+  T eps;
+};
+
+/// Constants for step t (1-based, Adam's t) with learning rate lr and a batch of b samples.
+template <class T>
+step_constants<T> make_step_constants(const options& o, double lr, std::uint64_t t,
+                                      std::size_t b) noexcept {
+  step_constants<T> c{};
+  c.decay = T(o.weight_decay);
+  c.inv_batch = T(1.0 / double(b));
+  c.mu = T(o.momentum);
+  c.beta1 = T(o.beta1);
+  c.one_minus_beta1 = T(1.0 - o.beta1);
+  c.beta2 = T(o.beta2);
+  c.one_minus_beta2 = T(1.0 - o.beta2);
+  c.eps = T(o.eps);
+  if (o.optimizer == optimizer_kind::adam) {
+    c.lr = T(lr / (1.0 - detail::pow_int(o.beta1, t)));
+    c.inv_sqrt_c2 = T(1.0 / __builtin_sqrt(1.0 - detail::pow_int(o.beta2, t)));
+  } else {
+    c.lr = T(lr);
+    c.inv_sqrt_c2 = T(1);
+  }
+  return c;
+}
+
+/// Updates w[j] for j in [begin, end) from the summed gradient g (scaled by inv_batch
+/// here), plus decay·w where decays[j] is set. m, v: the moment slots (may be null).
+/// Returns false if a parameter became non-finite.
+///   GD/SGD:   w −= lr·g
+///   momentum: m = μm + g;  w −= lr·m
+///   Adam:     m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  w −= lr_t·m / (sqrt(v)/sqrt(1−β2^t) + ε)
+template <class T>
+bool apply_update(optimizer_kind kind, const step_constants<T>& c, T* w, const T* g,
+                  const unsigned char* decays, T* m, T* v, std::size_t begin,
+                  std::size_t end) noexcept {
+  const auto grad = [&](std::size_t j) {
+    const T gj = g[j] * c.inv_batch;
+    return decays[j] ? gj + c.decay * w[j] : gj;
+  };
+  switch (kind) {
+    case optimizer_kind::gd:
+    case optimizer_kind::sgd:
+      for (std::size_t j = begin; j < end; ++j) w[j] = w[j] - c.lr * grad(j);
+      break;
+    case optimizer_kind::momentum:
+      for (std::size_t j = begin; j < end; ++j) {
+        m[j] = c.mu * m[j] + grad(j);
+        w[j] = w[j] - c.lr * m[j];
+      }
+      break;
+    case optimizer_kind::adam:
+      for (std::size_t j = begin; j < end; ++j) {
+        const T gj = grad(j);
+        m[j] = c.beta1 * m[j] + c.one_minus_beta1 * gj;
+        v[j] = c.beta2 * v[j] + c.one_minus_beta2 * (gj * gj);
+        const T denom = detail::sqrt(v[j]) * c.inv_sqrt_c2 + c.eps;
+        w[j] = w[j] - c.lr * m[j] / denom;
+      }
+      break;
+  }
+  T bad = T(0);  // w − w is 0 for finite w, NaN for NaN and ±Inf
+  for (std::size_t j = begin; j < end; ++j) bad += w[j] - w[j];
+  return bad == T(0);
+}
+
+}  // namespace ctnn::train

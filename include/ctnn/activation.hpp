@@ -35,7 +35,8 @@ struct elementwise_activation {
       if (!std::is_constant_evaluated()) {
         using traits = simd<T>;
         if constexpr (traits::width > 1) {
-          for (; i + traits::width <= n; i += traits::width)
+          const std::size_t whole = n - n % traits::width;
+          for (; i < whole; i += traits::width)
             traits::store(v + i, Derived::value(traits::load(v + i)));
         }
       }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The whole test suite: formatting, the dev preset (host + Cortex-M4 under QEMU), the
-# sanitizer preset, the portable (SSE2) preset's instruction gate. Prints one closing line
+# sanitizer preset, the portable (SSE2) preset's instruction gate, bounded fuzzing.
+# CTNN_PRESETS and CTNN_FUZZ_SECONDS (0: no fuzzing) narrow it down. Prints one closing line
 # "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,9 @@ fi
 run_preset() {
   local preset=$1
   step "preset $preset"
-  if ! cmake --preset "$preset" >"build-$preset.log" 2>&1; then
+  # The suite runs after .ci/install-deps: a missing optional tool is an error, never a skip.
+  if ! cmake --preset "$preset" -DCTNN_REQUIRE_CORTEX_M=ON -DCTNN_REQUIRE_CLANG=ON \
+      -DCTNN_REQUIRE_VALGRIND=ON -DCTNN_REQUIRE_CHROMIUM=ON >"build-$preset.log" 2>&1; then
     cat "build-$preset.log"; echo "configure failed: $preset"; failed=$((failed + 1)); status=1; return
   fi
   rm -f "build-$preset.log"
@@ -55,6 +58,18 @@ run_preset() {
 for preset in ${CTNN_PRESETS:-dev asan portable}; do
   run_preset "$preset"
 done
+
+# Bounded fuzzing (libFuzzer, clang): each target for CTNN_FUZZ_SECONDS, a finding fails.
+if [ "${CTNN_FUZZ_SECONDS:-20}" != 0 ]; then
+  step "fuzzing (${CTNN_FUZZ_SECONDS:-20} s per target)"
+  if bash tests/fuzz/run_fuzzers.sh --seconds "${CTNN_FUZZ_SECONDS:-20}"; then
+    passed=$((passed + 1))
+  else
+    echo "fuzzing failed (findings, if any, are in build/fuzz/fuzz-findings/)"
+    failed=$((failed + 1))
+    status=1
+  fi
+fi
 
 echo
 echo "total: $passed passed, $failed failed"

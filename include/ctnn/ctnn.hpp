@@ -4,11 +4,14 @@
 /// @file
 /// Umbrella header: everything needed to declare and run a network.
 #include "ctnn/activation.hpp"
+#include "ctnn/conv2d.hpp"
 #include "ctnn/crc32.hpp"
 #include "ctnn/dense.hpp"
+#include "ctnn/flatten.hpp"
 #include "ctnn/input.hpp"
 #include "ctnn/layer.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/numerics.hpp"
 #include "ctnn/parameters.hpp"
+#include "ctnn/pool2d.hpp"
 #include "ctnn/shape.hpp"

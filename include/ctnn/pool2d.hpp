@@ -52,8 +52,8 @@ struct pool2d_layer {
   static_assert(check_pool_window_fits<Index, PoolH, PoolW, In::height, In::width>::value);
 
   static constexpr std::size_t step = Stride > 0 ? Stride : 1;
-  static constexpr bool fits = PoolH >= 1 && PoolW >= 1 && PoolH <= In::height &&
-                               PoolW <= In::width;
+  static constexpr bool fits =
+      PoolH >= 1 && PoolW >= 1 && PoolH <= In::height && PoolW <= In::width;
   static constexpr std::size_t out_h = fits ? (In::height - PoolH) / step + 1 : 1;
   static constexpr std::size_t out_w = fits ? (In::width - PoolW) / step + 1 : 1;
   static constexpr std::size_t channels = In::channels;
@@ -77,8 +77,7 @@ struct pool2d_layer {
   static constexpr std::size_t fan_out = 1;
   /// e.g. "max_pool2d(2x2,s2)".
   static constexpr auto name = Op::name + "(" + to_fixed_string<PoolH>() + "x" +
-                               to_fixed_string<PoolW>() + ",s" + to_fixed_string<Stride>() +
-                               ")";
+                               to_fixed_string<PoolW>() + ",s" + to_fixed_string<Stride>() + ")";
 
   /// Pooling has no pre-activation: affine is the whole layer. The channel loop is
   /// innermost and contiguous, so compilers vectorise it without changing any result.

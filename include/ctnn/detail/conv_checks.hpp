@@ -37,8 +37,9 @@ struct check_pool_window_size {
 
 template <std::size_t Layer, std::size_t Stride>
 struct check_stride {
-  static_assert(Stride > 0, "ctnn: the stride of a conv2d or pooling layer must be at least 1, "
-                            "but this layer's Stride is 0");
+  static_assert(Stride > 0,
+                "ctnn: the stride of a conv2d or pooling layer must be at least 1, "
+                "but this layer's Stride is 0");
   static constexpr bool value = true;
 };
 
@@ -63,8 +64,9 @@ struct check_pool_window_fits {
 
 template <std::size_t Layer, class NotAPadding, bool IsPadding>
 struct check_padding {
-  static_assert(IsPadding, "ctnn: the padding argument of this conv2d layer is not a padding; "
-                           "use ctnn::valid or ctnn::same");
+  static_assert(IsPadding,
+                "ctnn: the padding argument of this conv2d layer is not a padding; "
+                "use ctnn::valid or ctnn::same");
   static constexpr bool value = true;
 };
 

@@ -109,8 +109,8 @@ constexpr void conv_pixel_scalar(const T* w, const T* b, const T* x, T* y, std::
 /// Vectors vectors of filters starting at f0. Each weight vector is loaded once and used
 /// for every pixel of the tile.
 template <class Mode, class G, std::size_t Pixels, std::size_t Vectors, class T>
-inline void conv_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t oh,
-                           std::size_t ow, std::size_t f0, conv_window win) noexcept {
+inline void conv_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t oh, std::size_t ow,
+                           std::size_t f0, conv_window win) noexcept {
   using v = simd<T>;
   constexpr std::size_t lanes = v::width, C = G::channels, F = G::filters;
   typename v::type acc[Pixels][Vectors];
@@ -133,7 +133,8 @@ inline void conv_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t
       for (std::size_t p = 0; p < Pixels; ++p) {
         const typename v::type xj = v::broadcast(xr[p * pixel_step + j]);
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < Vectors; ++k) acc[p][k] = simd_mac<Mode, T>(wv[k], xj, acc[p][k]);
+        for (std::size_t k = 0; k < Vectors; ++k)
+          acc[p][k] = simd_mac<Mode, T>(wv[k], xj, acc[p][k]);
       }
     }
   }

@@ -12,6 +12,7 @@
 /// give the same bits.
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include "ctnn/detail/simd.hpp"
 
@@ -43,40 +44,110 @@ constexpr void dense_scalar(const T* w, const T* b, const T* x, T* y) noexcept {
   if constexpr (Out % tile != 0) dense_tile_scalar<Mode, In, Out, Out % tile>(w, b, x, y, o0);
 }
 
-/// Vector tile: Vectors registers of simd<T>::width outputs each.
-template <class Mode, std::size_t In, std::size_t Out, std::size_t Vectors, class T>
-inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t o0) noexcept {
+/// One input's step for a vector tile: acc[k] = mac(W[i][o0 + k·width …], x[i], acc[k]) for
+/// the Plain whole vectors, then for the masked partial vector if Masked.
+template <class Mode, std::size_t Plain, bool Masked, class T, class V, class M>
+[[gnu::always_inline]] inline void dense_step_simd(V* acc, const T* row, T xi,
+                                                   [[maybe_unused]] M mask) noexcept {
   using v = simd<T>;
-  constexpr std::size_t lanes = v::width;
-  typename v::type acc[Vectors];
+  const V xv = v::broadcast(xi);
 #pragma GCC unroll 16
-  for (std::size_t k = 0; k < Vectors; ++k) acc[k] = v::load(b + o0 + k * lanes);
-  const T* row = w + o0;
-  for (std::size_t i = 0; i < In; ++i, row += Out) {
-    const typename v::type xi = v::broadcast(x[i]);
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < Vectors; ++k)
-      acc[k] = simd_mac<Mode, T>(v::load(row + k * lanes), xi, acc[k]);
-  }
-#pragma GCC unroll 16
-  for (std::size_t k = 0; k < Vectors; ++k) v::store(y + o0 + k * lanes, acc[k]);
+  for (std::size_t k = 0; k < Plain; ++k)
+    acc[k] = simd_mac<Mode, T>(v::load(row + k * v::width), xv, acc[k]);
+  if constexpr (Masked)
+    acc[Plain] = simd_mac<Mode, T>(v::load(row + Plain * v::width, mask), xv, acc[Plain]);
 }
 
-/// Vector kernel: tiles of 8 vectors (8 accumulators + 1 broadcast fit 16 registers),
-/// then the remaining whole vectors, then the last Out % width outputs as a scalar tile.
+/// Vector tile: Vectors accumulator registers of simd<T>::width outputs each, from output
+/// o0; with Masked, the last one holds the final Out % width outputs (masked loads and
+/// store). The input loop is unrolled (fully for In ≤ 16, else by 4) to amortise the loop
+/// overhead; each accumulator still takes its inputs strictly in order.
+template <class Mode, std::size_t In, std::size_t Out, std::size_t Vectors, bool Masked, class T>
+inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t o0) noexcept {
+  using v = simd<T>;
+  using vec = typename v::type;
+  constexpr std::size_t lanes = v::width;
+  constexpr std::size_t plain = Masked ? Vectors - 1 : Vectors;
+  constexpr std::size_t unroll = In <= 16 ? In : 8;
+  [[maybe_unused]] const auto mask = [] {
+    if constexpr (Masked)
+      return v::tail_mask(Out % lanes);
+    else
+      return 0;
+  }();
+  vec acc[Vectors];
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < plain; ++k) acc[k] = v::load(b + o0 + k * lanes);
+  if constexpr (Masked) acc[plain] = v::load(b + o0 + plain * lanes, mask);
+  const T* row = w + o0;
+  std::size_t i = 0;
+  for (; i + unroll <= In; i += unroll, row += unroll * Out) {
+#pragma GCC unroll 16
+    for (std::size_t u = 0; u < unroll; ++u)
+      dense_step_simd<Mode, plain, Masked>(acc, row + u * Out, x[i + u], mask);
+  }
+  if constexpr (In % unroll != 0) {
+    for (; i < In; ++i, row += Out) dense_step_simd<Mode, plain, Masked>(acc, row, x[i], mask);
+  }
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < plain; ++k) v::store(y + o0 + k * lanes, acc[k]);
+  if constexpr (Masked) v::store(y + o0 + plain * lanes, mask, acc[plain]);
+}
+
+/// Scalar tile for the vector kernel's leftover outputs, run time only: like
+/// dense_tile_scalar but with the input loop unrolled as in dense_tile_simd.
+template <class Mode, std::size_t In, std::size_t Out, std::size_t Tile, class T>
+inline void dense_tail_scalar(const T* w, const T* b, const T* x, T* y, std::size_t o0) noexcept {
+  constexpr std::size_t unroll = In <= 16 ? In : 8;
+  T acc[Tile];
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < Tile; ++k) acc[k] = b[o0 + k];
+  const T* row = w + o0;
+  std::size_t i = 0;
+  for (; i + unroll <= In; i += unroll, row += unroll * Out) {
+#pragma GCC unroll 16
+    for (std::size_t u = 0; u < unroll; ++u) {
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < Tile; ++k) acc[k] = mac<Mode>(row[u * Out + k], x[i + u], acc[k]);
+    }
+  }
+  if constexpr (In % unroll != 0) {
+    for (; i < In; ++i, row += Out) {
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < Tile; ++k) acc[k] = mac<Mode>(row[k], x[i], acc[k]);
+    }
+  }
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < Tile; ++k) y[o0 + k] = acc[k];
+}
+
+/// Vector kernel. The Out outputs are ⌈Out/width⌉ vectors (the last one partial); they
+/// are split into the fewest tiles of at most simd_tile_vectors accumulators, sizes
+/// balanced (128 floats on AVX: 8 + 8). A partial vector is masked into the last tile
+/// where the target has masked loads and that pays (a lone tail of 1–2 outputs is
+/// cheaper as scalar code), else it becomes a scalar tile.
 template <class Mode, std::size_t In, std::size_t Out, class T>
 inline void dense_simd(const T* w, const T* b, const T* x, T* y) noexcept {
-  constexpr std::size_t lanes = simd<T>::width;
-  constexpr std::size_t tile = 8;
-  constexpr std::size_t vectors = Out / lanes;
-  std::size_t o0 = 0;
-  for (; o0 + tile * lanes <= vectors * lanes; o0 += tile * lanes)
-    dense_tile_simd<Mode, In, Out, tile>(w, b, x, y, o0);
-  if constexpr (vectors % tile != 0) {
-    dense_tile_simd<Mode, In, Out, vectors % tile>(w, b, x, y, o0);
-    o0 += (vectors % tile) * lanes;
+  using v = simd<T>;
+  constexpr std::size_t lanes = v::width;
+  constexpr std::size_t full = Out / lanes;
+  constexpr std::size_t rest = Out % lanes;
+  constexpr bool masked = v::has_mask && rest != 0 && (full > 0 || rest > 2);
+  constexpr std::size_t vectors = full + (masked ? 1 : 0);
+  constexpr std::size_t tiles = (vectors + simd_tile_vectors - 1) / simd_tile_vectors;
+  if constexpr (tiles > 0) {
+    [&]<std::size_t... t>(std::index_sequence<t...>) {
+      constexpr std::size_t base = vectors / tiles;
+      constexpr std::size_t extra = vectors % tiles;
+      // Tile t covers vectors [first(t), first(t + 1)).
+      constexpr auto first = [](std::size_t k) { return k * base + (k < extra ? k : extra); };
+      (dense_tile_simd < Mode, In, Out, first(t + 1) - first(t),
+       masked && t + 1 == tiles > (w, b, x, y, first(t) * lanes), ...);
+    }
+    (std::make_index_sequence<tiles>{});
   }
-  if constexpr (Out % lanes != 0) dense_tile_scalar<Mode, In, Out, Out % lanes>(w, b, x, y, o0);
+  if constexpr (rest != 0 && !masked)
+    dense_tail_scalar<Mode, In, Out, rest>(w, b, x, y, full * lanes);
 }
 
 /// y = b + xW in Mode: vector kernel at run time where available, else the scalar one.

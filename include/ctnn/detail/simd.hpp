@@ -6,6 +6,7 @@
 /// native registers (AVX: 8 floats, SSE2: 4), width 1 elsewhere (Cortex-M has no float
 /// SIMD). Only +, −, ×, ÷ and lane-wise FMA are used, so every lane computes exactly
 /// what the scalar code computes for that element.
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
@@ -20,27 +21,63 @@
 namespace ctnn::detail {
 
 /// Fallback: no vectors; kernels use their scalar loops.
+///
+/// A specialisation provides: type, width, has_fma (+ fma), load/store/broadcast, and
+/// has_mask (+ mask, tail_mask(n), masked load/store, which neither read nor write the
+/// lanes outside the mask, so a partial vector at the end of an array is safe).
 template <class T>
 struct simd {
   static constexpr std::size_t width = 1;
   static constexpr bool has_fma = false;
+  static constexpr bool has_mask = false;
 };
 
 #if defined(CTNN_DETAIL_X86_SIMD)
 #if defined(__AVX__)
+/// 256-bit mask with lanes 0..n−1 set (all bits) and the rest clear, n ≤ Lanes: a window
+/// into a table of Lanes ones followed by Lanes zeros.
+template <class Lane, std::size_t Lanes>
+inline __m256i avx_tail_mask(std::size_t n) noexcept {
+  alignas(32) static constexpr auto table = [] {
+    std::array<Lane, 2 * Lanes> t{};
+    for (std::size_t k = 0; k < Lanes; ++k) t[k] = Lane(-1);
+    return t;
+  }();
+  const Lane* ones_first = table.data() + (Lanes - n);
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ones_first));
+}
 template <>
 struct simd<float> {
   using type = __m256;
   static constexpr std::size_t width = 8;
 #if defined(__FMA__)
   static constexpr bool has_fma = true;
-  static type fma(type a, type b, type c) noexcept { return _mm256_fmadd_ps(a, b, c); }
+  static type fma(type a, type b, type c) noexcept {
+    return _mm256_fmadd_ps(a, b, c);
+  }
 #else
   static constexpr bool has_fma = false;
 #endif
-  static type load(const float* p) noexcept { return _mm256_loadu_ps(p); }
-  static void store(float* p, type v) noexcept { _mm256_storeu_ps(p, v); }
-  static type broadcast(float v) noexcept { return _mm256_set1_ps(v); }
+  static type load(const float* p) noexcept {
+    return _mm256_loadu_ps(p);
+  }
+  static void store(float* p, type v) noexcept {
+    _mm256_storeu_ps(p, v);
+  }
+  static type broadcast(float v) noexcept {
+    return _mm256_set1_ps(v);
+  }
+  static constexpr bool has_mask = true;
+  using mask = __m256i;
+  static mask tail_mask(std::size_t n) noexcept {
+    return avx_tail_mask<int, 8>(n);
+  }
+  static type load(const float* p, mask m) noexcept {
+    return _mm256_maskload_ps(p, m);
+  }
+  static void store(float* p, mask m, type v) noexcept {
+    _mm256_maskstore_ps(p, m, v);
+  }
 };
 template <>
 struct simd<double> {
@@ -48,13 +85,32 @@ struct simd<double> {
   static constexpr std::size_t width = 4;
 #if defined(__FMA__)
   static constexpr bool has_fma = true;
-  static type fma(type a, type b, type c) noexcept { return _mm256_fmadd_pd(a, b, c); }
+  static type fma(type a, type b, type c) noexcept {
+    return _mm256_fmadd_pd(a, b, c);
+  }
 #else
   static constexpr bool has_fma = false;
 #endif
-  static type load(const double* p) noexcept { return _mm256_loadu_pd(p); }
-  static void store(double* p, type v) noexcept { _mm256_storeu_pd(p, v); }
-  static type broadcast(double v) noexcept { return _mm256_set1_pd(v); }
+  static type load(const double* p) noexcept {
+    return _mm256_loadu_pd(p);
+  }
+  static void store(double* p, type v) noexcept {
+    _mm256_storeu_pd(p, v);
+  }
+  static type broadcast(double v) noexcept {
+    return _mm256_set1_pd(v);
+  }
+  static constexpr bool has_mask = true;
+  using mask = __m256i;
+  static mask tail_mask(std::size_t n) noexcept {
+    return avx_tail_mask<long long, 4>(n);
+  }
+  static type load(const double* p, mask m) noexcept {
+    return _mm256_maskload_pd(p, m);
+  }
+  static void store(double* p, mask m, type v) noexcept {
+    _mm256_maskstore_pd(p, m, v);
+  }
 };
 #else
 template <>
@@ -63,13 +119,22 @@ struct simd<float> {
   static constexpr std::size_t width = 4;
 #if defined(__FMA__)
   static constexpr bool has_fma = true;
-  static type fma(type a, type b, type c) noexcept { return _mm_fmadd_ps(a, b, c); }
+  static type fma(type a, type b, type c) noexcept {
+    return _mm_fmadd_ps(a, b, c);
+  }
 #else
   static constexpr bool has_fma = false;
 #endif
-  static type load(const float* p) noexcept { return _mm_loadu_ps(p); }
-  static void store(float* p, type v) noexcept { _mm_storeu_ps(p, v); }
-  static type broadcast(float v) noexcept { return _mm_set1_ps(v); }
+  static type load(const float* p) noexcept {
+    return _mm_loadu_ps(p);
+  }
+  static void store(float* p, type v) noexcept {
+    _mm_storeu_ps(p, v);
+  }
+  static type broadcast(float v) noexcept {
+    return _mm_set1_ps(v);
+  }
+  static constexpr bool has_mask = false;  // SSE2 has no masked loads
 };
 template <>
 struct simd<double> {
@@ -77,23 +142,36 @@ struct simd<double> {
   static constexpr std::size_t width = 2;
 #if defined(__FMA__)
   static constexpr bool has_fma = true;
-  static type fma(type a, type b, type c) noexcept { return _mm_fmadd_pd(a, b, c); }
+  static type fma(type a, type b, type c) noexcept {
+    return _mm_fmadd_pd(a, b, c);
+  }
 #else
   static constexpr bool has_fma = false;
 #endif
-  static type load(const double* p) noexcept { return _mm_loadu_pd(p); }
-  static void store(double* p, type v) noexcept { _mm_storeu_pd(p, v); }
-  static type broadcast(double v) noexcept { return _mm_set1_pd(v); }
+  static type load(const double* p) noexcept {
+    return _mm_loadu_pd(p);
+  }
+  static void store(double* p, type v) noexcept {
+    _mm_storeu_pd(p, v);
+  }
+  static type broadcast(double v) noexcept {
+    return _mm_set1_pd(v);
+  }
+  static constexpr bool has_mask = false;  // SSE2 has no masked loads
 };
 #endif
 #endif
+
+/// Most accumulator registers a vector tile uses: of the 16 vector registers, the rest
+/// hold the broadcast input, a loaded weight vector and a tail mask.
+inline constexpr std::size_t simd_tile_vectors = 12;
 
 /// True when the vector kernels can run Mode's multiply-accumulate for T: unfused
 /// needs vectors, fused needs vector FMA (lane-wise __builtin_fma would be slower than
 /// the scalar loop).
 template <class T, class Mode>
-inline constexpr bool simd_mac_available =
-    simd<T>::width > 1 && (std::is_same_v<Mode, unfused> || simd<T>::has_fma);
+inline constexpr bool simd_mac_available = simd<T>::width > 1 &&
+                                           (std::is_same_v<Mode, unfused> || simd<T>::has_fma);
 
 /// acc + a·b in Mode, on vectors.
 template <class Mode, class T>

@@ -65,10 +65,16 @@ inline constexpr std::size_t checkpoint_header_bytes = 104;
 
 namespace detail {
 
+/// Stores v little-endian at p; returns the byte after it.
 template <class U>
-void put_le(std::vector<unsigned char>& out, U v) {
-  for (std::size_t i = 0; i < sizeof(U); ++i)
-    out.push_back(static_cast<unsigned char>(v >> (8 * i)));
+unsigned char* put_le(unsigned char* p, U v) noexcept {
+  for (std::size_t i = 0; i < sizeof(U); ++i) *p++ = static_cast<unsigned char>(v >> (8 * i));
+  return p;
+}
+
+inline unsigned char* put_bytes(unsigned char* p, const void* data, std::size_t n) noexcept {
+  if (n != 0) std::memcpy(p, data, n);
+  return p + n;
 }
 
 template <class U>
@@ -79,10 +85,10 @@ U get_le(const unsigned char* p) noexcept {
 }
 
 inline std::uint32_t crc32_of(const unsigned char* p, std::size_t n) noexcept {
-  uLong crc = crc32(0L, Z_NULL, 0);
+  uLong crc = ::crc32(0L, Z_NULL, 0);
   while (n > 0) {  // zlib takes uInt lengths
     const uInt chunk = n > (1u << 30) ? (1u << 30) : static_cast<uInt>(n);
-    crc = crc32(crc, p, chunk);
+    crc = ::crc32(crc, p, chunk);
     p += chunk;
     n -= chunk;
   }
@@ -117,26 +123,26 @@ inline std::vector<unsigned char> encode_checkpoint(const checkpoint_data& c) {
     throw std::invalid_argument("checkpoint: optimizer_state is not optimizer_slots × parameters");
   const std::uint64_t size = checkpoint_header_bytes + c.signature.size() + c.parameters.size() +
                              c.optimizer_state.size() + c.metadata.size() + 4;
-  std::vector<unsigned char> out;
-  out.reserve(size);
-  out.insert(out.end(), checkpoint_magic.begin(), checkpoint_magic.end());
-  detail::put_le<std::uint32_t>(out, checkpoint_version);
-  detail::put_le<std::uint32_t>(out, 0);
-  detail::put_le<std::uint64_t>(out, size);
-  detail::put_le<std::uint32_t>(out, c.scalar_bytes);
-  detail::put_le<std::uint32_t>(out, c.optimizer);
-  detail::put_le<std::uint32_t>(out, c.optimizer_slots);
-  detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(c.signature.size()));
-  detail::put_le<std::uint64_t>(out, count);
-  detail::put_le<std::uint64_t>(out, c.epoch);
-  detail::put_le<std::uint64_t>(out, c.step);
-  for (std::uint64_t r : c.rng) detail::put_le<std::uint64_t>(out, r);
-  detail::put_le<std::uint64_t>(out, c.metadata.size());
-  out.insert(out.end(), c.signature.begin(), c.signature.end());
-  out.insert(out.end(), c.parameters.begin(), c.parameters.end());
-  out.insert(out.end(), c.optimizer_state.begin(), c.optimizer_state.end());
-  out.insert(out.end(), c.metadata.begin(), c.metadata.end());
-  detail::put_le<std::uint32_t>(out, detail::crc32_of(out.data(), out.size()));
+  std::vector<unsigned char> out(size);
+  unsigned char* p =
+      detail::put_bytes(out.data(), checkpoint_magic.data(), checkpoint_magic.size());
+  p = detail::put_le<std::uint32_t>(p, checkpoint_version);
+  p = detail::put_le<std::uint32_t>(p, 0);
+  p = detail::put_le<std::uint64_t>(p, size);
+  p = detail::put_le<std::uint32_t>(p, c.scalar_bytes);
+  p = detail::put_le<std::uint32_t>(p, c.optimizer);
+  p = detail::put_le<std::uint32_t>(p, c.optimizer_slots);
+  p = detail::put_le<std::uint32_t>(p, static_cast<std::uint32_t>(c.signature.size()));
+  p = detail::put_le<std::uint64_t>(p, count);
+  p = detail::put_le<std::uint64_t>(p, c.epoch);
+  p = detail::put_le<std::uint64_t>(p, c.step);
+  for (std::uint64_t r : c.rng) p = detail::put_le<std::uint64_t>(p, r);
+  p = detail::put_le<std::uint64_t>(p, c.metadata.size());
+  p = detail::put_bytes(p, c.signature.data(), c.signature.size());
+  p = detail::put_bytes(p, c.parameters.data(), c.parameters.size());
+  p = detail::put_bytes(p, c.optimizer_state.data(), c.optimizer_state.size());
+  p = detail::put_bytes(p, c.metadata.data(), c.metadata.size());
+  detail::put_le<std::uint32_t>(p, detail::crc32_of(out.data(), size - 4));
   return out;
 }
 

@@ -70,14 +70,14 @@ struct layer_gradient<ctnn::detail::dense_layer<T, Mode, In, Out, Activation, In
                              T* scratch) noexcept {
     // grad_W (in × out) += Σ_s x[s]ᵀ grad_z[s]: A(i, s) = x[s][i].
     detail::gemm<Mode, out>(in, n, detail::strided<T>{x, 1, ldx}, grad_z, out, grad_p, out,
-                            detail::gemm_init::accumulate, nullptr, scratch);
+                            detail::gemm_init::accumulate, static_cast<const T*>(nullptr), scratch);
     T* gb = grad_p + layer::weight_count;
     for (std::size_t s = 0; s < n; ++s)
       for (std::size_t o = 0; o < out; ++o) gb[o] += grad_z[s * out + o];
     // grad_x (n × in) = grad_z · Wᵀ.
     if (grad_x)
       detail::gemm<Mode, in>(n, out, detail::strided<T>{grad_z, out, 1}, wt, in, grad_x, in,
-                             detail::gemm_init::zero, nullptr, scratch);
+                             detail::gemm_init::zero, static_cast<const T*>(nullptr), scratch);
   }
 };
 

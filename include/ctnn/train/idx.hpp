@@ -94,13 +94,14 @@ struct idx_images {
 inline idx_images read_idx_images(const std::filesystem::path& path) {
   const std::string name = path.string();
   const std::vector<unsigned char> bytes = detail::read_maybe_gz(path);
+  // The magic first: a file of another kind gets the more useful message.
+  const std::uint32_t magic = bytes.size() < 4 ? 0 : detail::read_be32(bytes.data());
+  if (bytes.size() >= 4 && magic != 0x00000803u)
+    throw data_error(name, "wrong magic " + detail::hex32(magic) +
+                               " (an idx3-ubyte image file starts with 0x00000803)");
   if (bytes.size() < 16)
     throw data_error(name, "truncated: " + std::to_string(bytes.size()) +
                                " bytes, shorter than the 16-byte idx3 header");
-  const std::uint32_t magic = detail::read_be32(bytes.data());
-  if (magic != 0x00000803u)
-    throw data_error(name, "wrong magic " + detail::hex32(magic) +
-                               " (an idx3-ubyte image file starts with 0x00000803)");
   idx_images images;
   images.count = detail::read_be32(bytes.data() + 4);
   images.rows = detail::read_be32(bytes.data() + 8);
@@ -126,13 +127,14 @@ inline idx_images read_idx_images(const std::filesystem::path& path) {
 inline std::vector<std::uint8_t> read_idx_labels(const std::filesystem::path& path) {
   const std::string name = path.string();
   const std::vector<unsigned char> bytes = detail::read_maybe_gz(path);
+  // The magic first: a file of another kind gets the more useful message.
+  const std::uint32_t magic = bytes.size() < 4 ? 0 : detail::read_be32(bytes.data());
+  if (bytes.size() >= 4 && magic != 0x00000801u)
+    throw data_error(name, "wrong magic " + detail::hex32(magic) +
+                               " (an idx1-ubyte label file starts with 0x00000801)");
   if (bytes.size() < 8)
     throw data_error(name, "truncated: " + std::to_string(bytes.size()) +
                                " bytes, shorter than the 8-byte idx1 header");
-  const std::uint32_t magic = detail::read_be32(bytes.data());
-  if (magic != 0x00000801u)
-    throw data_error(name, "wrong magic " + detail::hex32(magic) +
-                               " (an idx1-ubyte label file starts with 0x00000801)");
   const std::size_t count = detail::read_be32(bytes.data() + 4);
   if (count == 0) throw data_error(name, "holds no labels");
   if (count != bytes.size() - 8)
@@ -181,11 +183,11 @@ inline std::filesystem::path find_maybe_gz(const std::filesystem::path& dir,
 /// (<part>-images-idx3-ubyte[.gz] and <part>-labels-idx1-ubyte[.gz]).
 inline dataset load_mnist_dir(const std::filesystem::path& dir, const std::string& part,
                               std::size_t classes = 10) {
-  return load_idx(
-      find_maybe_gz(dir, part + "-images-idx3-ubyte"),
-      find_maybe_gz(dir, part + "-labels-idx1-ubyte"), classes,
-      (dir.filename().empty() ? dir.parent_path().filename() : dir.filename()).string() + "/" +
-          part);
+  // Images first, so a directory missing both files reports the images.
+  const auto images = find_maybe_gz(dir, part + "-images-idx3-ubyte");
+  const auto labels = find_maybe_gz(dir, part + "-labels-idx1-ubyte");
+  const auto base = dir.filename().empty() ? dir.parent_path().filename() : dir.filename();
+  return load_idx(images, labels, classes, base.string() + "/" + part);
 }
 
 /// Class names of Fashion-MNIST, for reports.

@@ -17,14 +17,18 @@ namespace detail {
 /// Draws one weight of a layer with the given fans (in double, then rounded to T).
 inline double draw_weight(rng& r, init_scheme scheme, double fan_in, double fan_out) noexcept {
   switch (scheme) {
-    case init_scheme::small: return r.normal() * 0.01;
+    case init_scheme::small:
+      return r.normal() * 0.01;
     case init_scheme::xavier: {
       const double a = __builtin_sqrt(6.0 / (fan_in + fan_out));
       return (2.0 * r.uniform() - 1.0) * a;
     }
-    case init_scheme::xavier_normal: return r.normal() * __builtin_sqrt(2.0 / (fan_in + fan_out));
-    case init_scheme::lecun: return r.normal() * __builtin_sqrt(1.0 / fan_in);
-    case init_scheme::he: return r.normal() * __builtin_sqrt(2.0 / fan_in);
+    case init_scheme::xavier_normal:
+      return r.normal() * __builtin_sqrt(2.0 / (fan_in + fan_out));
+    case init_scheme::lecun:
+      return r.normal() * __builtin_sqrt(1.0 / fan_in);
+    case init_scheme::he:
+      return r.normal() * __builtin_sqrt(2.0 / fan_in);
   }
   return 0.0;
 }
@@ -50,7 +54,8 @@ void initialise(typename Net::parameters& params, init_scheme scheme, bias_init 
                 bias == bias_init::normal ? static_cast<T>(r.normal()) : T(0);
         }(),
         ...);
-  }(std::make_index_sequence<Net::layer_count>{});
+  }
+  (std::make_index_sequence<Net::layer_count>{});
 }
 
 /// As above with a fresh rng(seed).

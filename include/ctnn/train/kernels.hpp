@@ -11,8 +11,8 @@
 /// (A = the batch's inputs, B = W, init = b) this is exactly the inference sum, so every
 /// sample's pre-activation has the same bits as `Net::forward` computes. K is processed
 /// in blocks (the running sum goes through C between blocks, which changes no bit); A is
-/// packed into panels of `mr` rows (GotoBLAS style) so that the inner loop reads
-/// contiguous memory; N is a compile-time size. Host only.
+/// read in place with any row/column stride (the batch's inputs, or their transpose for
+/// weight gradients); N is a compile-time size. Host only.
 #include <algorithm>
 #include <cstddef>
 #include <type_traits>
@@ -33,46 +33,25 @@ struct strided {
 };
 
 inline constexpr std::size_t gemm_mr = 6;    ///< rows per micro-tile
-inline constexpr std::size_t gemm_kc = 256;  ///< k per block (B strip of kc × 16 in L1)
-inline constexpr std::size_t gemm_mc = 120;  ///< rows per packed A block (L2)
+inline constexpr std::size_t gemm_kc = 256;  ///< k per block (a B strip of kc × 16 stays in L1)
+inline constexpr std::size_t gemm_mc =
+    120;  ///< rows per block (C block and A rows reused across k blocks)
 
-/// Packs rows [m0, m0 + rows) × k [k0, k0 + kc) of A into panels of gemm_mr rows,
-/// k-major within a panel (packed[p·kc·mr + k·mr + r]); missing rows are zero.
-template <class T>
-void gemm_pack(const strided<T>& A, std::size_t m0, std::size_t rows, std::size_t k0,
-               std::size_t kc, T* packed) noexcept {
-  constexpr std::size_t mr = gemm_mr;
-  for (std::size_t p = 0; p * mr < rows; ++p) {
-    T* dst = packed + p * kc * mr;
-    const std::size_t r_n = std::min(mr, rows - p * mr);
-    if (A.col_stride == 1) {
-      for (std::size_t r = 0; r < mr; ++r) {
-        if (r < r_n) {
-          const T* src = A.a + (m0 + p * mr + r) * A.row_stride + k0;
-          for (std::size_t k = 0; k < kc; ++k) dst[k * mr + r] = src[k];
-        } else {
-          for (std::size_t k = 0; k < kc; ++k) dst[k * mr + r] = T(0);
-        }
-      }
-    } else {
-      for (std::size_t k = 0; k < kc; ++k) {
-        const T* src = A.a + (k0 + k) * A.col_stride + (m0 + p * mr) * A.row_stride;
-        for (std::size_t r = 0; r < mr; ++r)
-          dst[k * mr + r] = r < r_n ? src[r * A.row_stride] : T(0);
-      }
-    }
-  }
-}
-
-/// Micro-kernel: rows × (NV vectors) of C from a packed panel and B rows.
+/// Micro-kernel: `rows` (≤ gemm_mr) rows of C from row m0, NV vectors of columns, k in
+/// [k0, k0 + kc). A is read in place (no packing): row r's value at k is
+/// a[(m0 + r)·row_stride + k·col_stride], broadcast from memory, which costs the same load
+/// as reading a packed copy; missing rows repeat the last row and are not stored.
 template <class Mode, std::size_t NV, class T>
-inline void gemm_micro_simd(const T* packed, const T* b, std::size_t ldb, std::size_t kc, T* c,
-                            std::size_t ldc, std::size_t rows, gemm_init init,
-                            const T* bias) noexcept {
+inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t rows, std::size_t k0,
+                            std::size_t kc, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                            gemm_init init, const T* bias) noexcept {
   using v = ctnn::detail::simd<T>;
   using vec = typename v::type;
   constexpr std::size_t mr = gemm_mr;
   constexpr std::size_t w = v::width;
+  const T* base[mr];
+  for (std::size_t r = 0; r < mr; ++r)
+    base[r] = A.a + (m0 + (r < rows ? r : rows - 1)) * A.row_stride + k0 * A.col_stride;
   vec acc[mr][NV];
   for (std::size_t r = 0; r < mr; ++r)
     for (std::size_t j = 0; j < NV; ++j) {
@@ -83,14 +62,15 @@ inline void gemm_micro_simd(const T* packed, const T* b, std::size_t ldb, std::s
       else
         acc[r][j] = v::broadcast(T(0));
     }
-  for (std::size_t k = 0; k < kc; ++k) {
+  const std::size_t cs = A.col_stride;
+  std::size_t off = 0;
+  for (std::size_t k = 0; k < kc; ++k, off += cs) {
     vec bv[NV];
 #pragma GCC unroll 4
     for (std::size_t j = 0; j < NV; ++j) bv[j] = v::load(b + k * ldb + j * w);
-    const T* ap = packed + k * mr;
 #pragma GCC unroll 8
     for (std::size_t r = 0; r < mr; ++r) {
-      const vec ar = v::broadcast(ap[r]);
+      const vec ar = v::broadcast(base[r][off]);
 #pragma GCC unroll 4
       for (std::size_t j = 0; j < NV; ++j)
         acc[r][j] = ctnn::detail::simd_mac<Mode, T>(bv[j], ar, acc[r][j]);
@@ -101,32 +81,30 @@ inline void gemm_micro_simd(const T* packed, const T* b, std::size_t ldb, std::s
       for (std::size_t j = 0; j < NV; ++j) v::store(c + r * ldc + j * w, acc[r][j]);
 }
 
-/// Scalar micro-kernel for the last `cols` (< one vector, or all N without SIMD) columns.
+/// Scalar micro-kernel for the last `cols` columns (fewer than one vector, or all of N
+/// without SIMD).
 template <class Mode, class T>
-inline void gemm_micro_scalar(const T* packed, const T* b, std::size_t ldb, std::size_t kc,
-                              T* c, std::size_t ldc, std::size_t rows, std::size_t cols,
-                              gemm_init init, const T* bias) noexcept {
-  constexpr std::size_t mr = gemm_mr;
-  for (std::size_t j = 0; j < cols; ++j) {
-    T acc[mr];
-    for (std::size_t r = 0; r < mr; ++r)
-      acc[r] = init == gemm_init::accumulate ? (r < rows ? c[r * ldc + j] : T(0))
-               : init == gemm_init::bias     ? bias[j]
-                                             : T(0);
-    for (std::size_t k = 0; k < kc; ++k) {
-      const T bk = b[k * ldb + j];
-      for (std::size_t r = 0; r < mr; ++r)
-        acc[r] = ctnn::detail::mac<Mode>(bk, packed[k * mr + r], acc[r]);
+inline void gemm_micro_scalar(const strided<T>& A, std::size_t m0, std::size_t rows, std::size_t k0,
+                              std::size_t kc, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                              std::size_t cols, gemm_init init, const T* bias) noexcept {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* ar = A.a + (m0 + r) * A.row_stride + k0 * A.col_stride;
+    for (std::size_t j = 0; j < cols; ++j) {
+      T acc = init == gemm_init::accumulate ? c[r * ldc + j]
+              : init == gemm_init::bias     ? bias[j]
+                                            : T(0);
+      for (std::size_t k = 0; k < kc; ++k)
+        acc = ctnn::detail::mac<Mode>(b[k * ldb + j], ar[k * A.col_stride], acc);
+      c[r * ldc + j] = acc;
     }
-    for (std::size_t r = 0; r < rows; ++r) c[r * ldc + j] = acc[r];
   }
 }
 
-/// C (M × N, row stride ldc) as in the file comment. `packed` is scratch of at least
-/// gemm_scratch_size() scalars. B is row-major K × N with row stride ldb.
+/// C (M × N, row stride ldc) as in the file comment. B is row-major K × N with row stride
+/// ldb. `scratch` is reserved (gemm_scratch_size() scalars) and currently unused.
 template <class Mode, std::size_t N, class T>
 void gemm(std::size_t M, std::size_t K, const strided<T>& A, const T* b, std::size_t ldb, T* c,
-          std::size_t ldc, gemm_init init, const T* bias, T* packed) noexcept {
+          std::size_t ldc, gemm_init init, const T* bias, [[maybe_unused]] T* scratch) noexcept {
   using v = ctnn::detail::simd<T>;
   constexpr std::size_t mr = gemm_mr;
   if (M == 0) return;
@@ -137,41 +115,44 @@ void gemm(std::size_t M, std::size_t K, const strided<T>& A, const T* b, std::si
           c[m * ldc + n] = init == gemm_init::bias ? bias[n] : T(0);
     return;
   }
-  for (std::size_t k0 = 0; k0 < K; k0 += gemm_kc) {
+  const auto block = [&](std::size_t m0, std::size_t k0) {
+    const std::size_t mc = std::min(gemm_mc, M - m0);
     const std::size_t kc = std::min(gemm_kc, K - k0);
     const gemm_init blk_init = k0 == 0 ? init : gemm_init::accumulate;
     const T* bk = b + k0 * ldb;
-    for (std::size_t m0 = 0; m0 < M; m0 += gemm_mc) {
-      const std::size_t mc = std::min(gemm_mc, M - m0);
-      gemm_pack(A, m0, mc, k0, kc, packed);
+    // Panel by panel, all column strips of a panel in turn: the panel's A values stay in
+    // L1 across strips.
+    for (std::size_t m = m0; m < m0 + mc; m += mr) {
+      const std::size_t rows = std::min(mr, m0 + mc - m);
       std::size_t n0 = 0;
       if constexpr (ctnn::detail::simd_mac_available<T, Mode>) {
         constexpr std::size_t w = v::width;
         for (; n0 + 2 * w <= N; n0 += 2 * w)
-          for (std::size_t p = 0; p * mr < mc; ++p)
-            gemm_micro_simd<Mode, 2>(packed + p * kc * mr, bk + n0, ldb, kc,
-                                     c + (m0 + p * mr) * ldc + n0, ldc,
-                                     std::min(mr, mc - p * mr), blk_init,
-                                     bias ? bias + n0 : nullptr);
+          gemm_micro_simd<Mode, 2>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0, ldc,
+                                   blk_init, bias ? bias + n0 : nullptr);
         if constexpr (N % (2 * w) >= w) {
-          for (std::size_t p = 0; p * mr < mc; ++p)
-            gemm_micro_simd<Mode, 1>(packed + p * kc * mr, bk + n0, ldb, kc,
-                                     c + (m0 + p * mr) * ldc + n0, ldc,
-                                     std::min(mr, mc - p * mr), blk_init,
-                                     bias ? bias + n0 : nullptr);
+          gemm_micro_simd<Mode, 1>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0, ldc,
+                                   blk_init, bias ? bias + n0 : nullptr);
           n0 += w;
         }
       }
       if (n0 < N)
-        for (std::size_t p = 0; p * mr < mc; ++p)
-          gemm_micro_scalar<Mode>(packed + p * kc * mr, bk + n0, ldb, kc,
-                                  c + (m0 + p * mr) * ldc + n0, ldc, std::min(mr, mc - p * mr),
-                                  N - n0, blk_init, bias ? bias + n0 : nullptr);
+        gemm_micro_scalar<Mode>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0, ldc, N - n0,
+                                blk_init, bias ? bias + n0 : nullptr);
     }
+  };
+  // A small C (e.g. a weight gradient) stays in L2 while B's k-blocks stream past it once;
+  // a large C (many samples) is finished block by block while B stays in L2.
+  if (M * N * sizeof(T) <= (512u << 10)) {
+    for (std::size_t k0 = 0; k0 < K; k0 += gemm_kc)
+      for (std::size_t m0 = 0; m0 < M; m0 += gemm_mc) block(m0, k0);
+  } else {
+    for (std::size_t m0 = 0; m0 < M; m0 += gemm_mc)
+      for (std::size_t k0 = 0; k0 < K; k0 += gemm_kc) block(m0, k0);
   }
 }
 
-/// Scratch gemm() needs for packing A.
+/// Scratch gemm() may use.
 constexpr std::size_t gemm_scratch_size() noexcept {
   return ((gemm_mc + gemm_mr - 1) / gemm_mr) * gemm_mr * gemm_kc;
 }

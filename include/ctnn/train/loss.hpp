@@ -56,8 +56,9 @@ struct check_binary_cross_entropy {
 
 template <class NotALoss, bool IsLoss>
 struct check_loss_kind {
-  static_assert(IsLoss, "ctnn: the trainer's loss must be cross_entropy, binary_cross_entropy "
-                        "or mean_squared_error");
+  static_assert(IsLoss,
+                "ctnn: the trainer's loss must be cross_entropy, binary_cross_entropy "
+                "or mean_squared_error");
   static constexpr bool value = true;
 };
 
@@ -78,14 +79,16 @@ constexpr bool check_loss() {
 template <class Net>
 struct default_loss_of {
   using act = output_activation<Net>;
-  using type = std::conditional_t<
-      std::is_same_v<act, softmax>, cross_entropy,
-      std::conditional_t<std::is_same_v<act, sigmoid> && Net::output_size == 1,
-                         binary_cross_entropy, mean_squared_error>>;
+  using type =
+      std::conditional_t<std::is_same_v<act, softmax>, cross_entropy,
+                         std::conditional_t<std::is_same_v<act, sigmoid> && Net::output_size == 1,
+                                            binary_cross_entropy, mean_squared_error>>;
 };
 
 /// log(1 + e^-|z|) and friends need exp; ctnn's own, in double.
-inline double exp_d(double x) noexcept { return ctnn::detail::exp(x); }
+inline double exp_d(double x) noexcept {
+  return ctnn::detail::exp(x);
+}
 
 /// MSE target for output o.
 inline double mse_target(std::size_t n, std::size_t o, std::uint32_t label) noexcept {

@@ -82,25 +82,19 @@ class confusion_matrix {
   std::string to_string() const {
     std::uint64_t largest = 1;
     for (auto c : counts_) largest = std::max(largest, c);
-    const int width =
-        std::max<int>(static_cast<int>(std::to_string(largest).size()),
-                      static_cast<int>(std::to_string(classes_ == 0 ? 0 : classes_ - 1).size())) +
-        1;
+    const std::size_t width = std::max(std::to_string(largest).size(),
+                                       std::to_string(classes_ == 0 ? 0 : classes_ - 1).size()) +
+                              1;
+    auto pad = [](std::string text, std::size_t w) {
+      return std::string(w > text.size() ? w - text.size() : 0, ' ') + text;
+    };
     std::string out = "confusion matrix (rows: true class, columns: predicted)\n";
-    char cell[32];
     out += "      ";
-    for (std::size_t p = 0; p < classes_; ++p) {
-      std::snprintf(cell, sizeof cell, "%*zu", width, p);
-      out += cell;
-    }
+    for (std::size_t p = 0; p < classes_; ++p) out += pad(std::to_string(p), width);
     out += '\n';
     for (std::size_t t = 0; t < classes_; ++t) {
-      std::snprintf(cell, sizeof cell, "%5zu ", t);
-      out += cell;
-      for (std::size_t p = 0; p < classes_; ++p) {
-        std::snprintf(cell, sizeof cell, "%*llu", width, static_cast<unsigned long long>(at(t, p)));
-        out += cell;
-      }
+      out += pad(std::to_string(t), 5) + " ";
+      for (std::size_t p = 0; p < classes_; ++p) out += pad(std::to_string(at(t, p)), width);
       out += '\n';
     }
     return out;

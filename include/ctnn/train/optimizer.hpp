@@ -39,15 +39,20 @@ constexpr double cos_0_pi(double x) noexcept {
 }
 
 /// IEEE square root (correctly rounded: the same bits everywhere).
-inline float sqrt(float x) noexcept { return __builtin_sqrtf(x); }
-inline double sqrt(double x) noexcept { return __builtin_sqrt(x); }
+inline float sqrt(float x) noexcept {
+  return __builtin_sqrtf(x);
+}
+inline double sqrt(double x) noexcept {
+  return __builtin_sqrt(x);
+}
 
 }  // namespace detail
 
 /// The learning rate of (0-based) epoch e under o's schedule.
 constexpr double scheduled_lr(const options& o, std::size_t e) noexcept {
   switch (o.schedule) {
-    case schedule_kind::none: return o.lr;
+    case schedule_kind::none:
+      return o.lr;
     case schedule_kind::step:
       return o.lr * detail::pow_int(o.gamma, o.step_size == 0 ? 0 : e / o.step_size);
     case schedule_kind::cosine: {
@@ -68,10 +73,10 @@ constexpr std::uint32_t optimizer_slots(optimizer_kind k) noexcept {
 /// Per-step constants of an update.
 template <class T>
 struct step_constants {
-  T lr;           ///< learning rate (Adam: lr / (1 − β1^t))
-  T decay;        ///< L2 weight decay
-  T inv_batch;    ///< 1 / samples in the step
-  T mu;           ///< momentum
+  T lr;         ///< learning rate (Adam: lr / (1 − β1^t))
+  T decay;      ///< L2 weight decay
+  T inv_batch;  ///< 1 / samples in the step
+  T mu;         ///< momentum
   T beta1, one_minus_beta1, beta2, one_minus_beta2;
   T inv_sqrt_c2;  ///< Adam: 1 / sqrt(1 − β2^t)
   T eps;
@@ -105,7 +110,8 @@ step_constants<T> make_step_constants(const options& o, double lr, std::uint64_t
 /// Returns false if a parameter became non-finite.
 ///   GD/SGD:   w −= lr·g
 ///   momentum: m = μm + g;  w −= lr·m
-///   Adam:     m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  w −= lr_t·m / (sqrt(v)/sqrt(1−β2^t) + ε)
+///   Adam:     m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  w −= lr_t·m / (sqrt(v)/sqrt(1−β2^t) +
+///   ε)
 template <class T>
 bool apply_update(optimizer_kind kind, const step_constants<T>& c, T* w, const T* g,
                   const unsigned char* decays, T* m, T* v, std::size_t begin,

@@ -46,21 +46,21 @@ struct options {
   std::size_t epochs = 10;  ///< passes over the training set (full-batch GD: iterations)
   std::size_t batch = 128;  ///< samples per step; 0 = the whole training set (full batch)
   optimizer_kind optimizer = optimizer_kind::adam;
-  double lr = 1e-3;              ///< base learning rate
-  double momentum = 0.9;         ///< μ for optimizer_kind::momentum
-  double beta1 = 0.9;            ///< Adam
-  double beta2 = 0.999;          ///< Adam
-  double eps = 1e-8;             ///< Adam
-  double weight_decay = 0.0;     ///< L2: adds weight_decay·w to the gradient of weights (not biases)
+  double lr = 1e-3;           ///< base learning rate
+  double momentum = 0.9;      ///< μ for optimizer_kind::momentum
+  double beta1 = 0.9;         ///< Adam
+  double beta2 = 0.999;       ///< Adam
+  double eps = 1e-8;          ///< Adam
+  double weight_decay = 0.0;  ///< L2: adds weight_decay·w to the gradient of weights (not biases)
   schedule_kind schedule = schedule_kind::none;
-  std::size_t step_size = 10;    ///< schedule_kind::step: epochs between decays
-  double gamma = 0.1;            ///< schedule_kind::step: decay factor
-  double min_lr = 0.0;           ///< schedule_kind::cosine: final learning rate
-  std::size_t patience = 0;      ///< early stopping (needs a validation set): 0 = off
-  std::uint64_t seed = 42;       ///< initialisation and reshuffling
-  bool shuffle = true;           ///< reshuffle every epoch (ignored for full batch)
-  std::size_t threads = 1;       ///< worker threads; never changes the result
-  std::size_t shards = 4;        ///< gradient shards per batch (part of the result's definition)
+  std::size_t step_size = 10;  ///< schedule_kind::step: epochs between decays
+  double gamma = 0.1;          ///< schedule_kind::step: decay factor
+  double min_lr = 0.0;         ///< schedule_kind::cosine: final learning rate
+  std::size_t patience = 0;    ///< early stopping (needs a validation set): 0 = off
+  std::uint64_t seed = 42;     ///< initialisation and reshuffling
+  bool shuffle = true;         ///< reshuffle every epoch (ignored for full batch)
+  std::size_t threads = 1;     ///< worker threads; never changes the result
+  std::size_t shards = 4;      ///< gradient shards per batch (part of the result's definition)
   init_scheme init = init_scheme::he;
   bias_init bias = bias_init::zero;
 };
@@ -75,10 +75,14 @@ constexpr std::optional<optimizer_kind> parse_optimizer(std::string_view s) noex
 }
 constexpr std::string_view to_string(optimizer_kind k) noexcept {
   switch (k) {
-    case optimizer_kind::gd: return "gd";
-    case optimizer_kind::sgd: return "sgd";
-    case optimizer_kind::momentum: return "momentum";
-    case optimizer_kind::adam: return "adam";
+    case optimizer_kind::gd:
+      return "gd";
+    case optimizer_kind::sgd:
+      return "sgd";
+    case optimizer_kind::momentum:
+      return "momentum";
+    case optimizer_kind::adam:
+      return "adam";
   }
   return "?";
 }
@@ -92,9 +96,12 @@ constexpr std::optional<schedule_kind> parse_schedule(std::string_view s) noexce
 }
 constexpr std::string_view to_string(schedule_kind k) noexcept {
   switch (k) {
-    case schedule_kind::none: return "none";
-    case schedule_kind::step: return "step";
-    case schedule_kind::cosine: return "cosine";
+    case schedule_kind::none:
+      return "none";
+    case schedule_kind::step:
+      return "step";
+    case schedule_kind::cosine:
+      return "cosine";
   }
   return "?";
 }
@@ -110,11 +117,16 @@ constexpr std::optional<init_scheme> parse_init(std::string_view s) noexcept {
 }
 constexpr std::string_view to_string(init_scheme k) noexcept {
   switch (k) {
-    case init_scheme::small: return "small";
-    case init_scheme::xavier: return "xavier";
-    case init_scheme::xavier_normal: return "xavier_normal";
-    case init_scheme::lecun: return "lecun";
-    case init_scheme::he: return "he";
+    case init_scheme::small:
+      return "small";
+    case init_scheme::xavier:
+      return "xavier";
+    case init_scheme::xavier_normal:
+      return "xavier_normal";
+    case init_scheme::lecun:
+      return "lecun";
+    case init_scheme::he:
+      return "he";
   }
   return "?";
 }

@@ -86,12 +86,13 @@ class rng {
   /// Uniform in [0, 1): the top 53 bits of next() times 2^-53.
   constexpr double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1p-53; }
 
-  /// Uniform integer in [0, n), n > 0: Lemire's multiply-shift with rejection (unbiased).
+  /// Uniform integer in [0, n), n > 0: rejection of the 2^64 mod n lowest values, then
+  /// modulo (unbiased).
   constexpr std::uint64_t below(std::uint64_t n) noexcept {
+    const std::uint64_t threshold = (0 - n) % n;
     for (;;) {
-      const unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
-      const auto low = static_cast<std::uint64_t>(m);
-      if (low >= n || low >= (0 - n) % n) return static_cast<std::uint64_t>(m >> 64);
+      const std::uint64_t x = next();
+      if (x >= threshold) return x % n;
     }
   }
 

@@ -43,6 +43,7 @@
 ///   step, RNG). Resuming from a checkpoint taken after epoch k, with the same options
 ///   and data, ends with the same bits as the uninterrupted run. restore() throws
 ///   std::invalid_argument with a one-line reason on a foreign or inconsistent checkpoint.
+/// - `gradient(params, set, grad)`: mean loss and gradient over a set, no update.
 /// - `epoch()`, `step()`, `learning_rate(epoch)`, `settings()`.
 /// Datasets: `features` must equal Net::input_size; labels are class indices < classes
 /// (1-output networks: the target is the label, 0 or 1; MSE with N outputs: one-hot).
@@ -82,12 +83,12 @@ namespace ctnn::train {
 
 /// Progress after one optimiser step (for a progress bar).
 struct batch_progress {
-  std::size_t epoch = 0;      ///< 0-based epoch being trained
-  std::size_t batch = 0;      ///< 1-based index of the step just taken
-  std::size_t batches = 0;    ///< steps in this epoch
-  std::size_t samples = 0;    ///< samples seen so far in this epoch
-  double loss = 0;            ///< running mean training loss over this epoch
-  double accuracy = 0;        ///< running training accuracy over this epoch (fraction)
+  std::size_t epoch = 0;    ///< 0-based epoch being trained
+  std::size_t batch = 0;    ///< 1-based index of the step just taken
+  std::size_t batches = 0;  ///< steps in this epoch
+  std::size_t samples = 0;  ///< samples seen so far in this epoch
+  double loss = 0;          ///< running mean training loss over this epoch
+  double accuracy = 0;      ///< running training accuracy over this epoch (fraction)
 };
 using batch_callback = std::function<void(const batch_progress&)>;
 
@@ -108,8 +109,8 @@ using epoch_callback = std::function<bool(const epoch_record&)>;
 
 /// The result of evaluate().
 struct eval_record {
-  double loss = 0;                       ///< mean loss (0 if the set is unlabelled)
-  double accuracy = 0;                   ///< fraction correct (0 if unlabelled)
+  double loss = 0;      ///< mean loss (0 if the set is unlabelled)
+  double accuracy = 0;  ///< fraction correct (0 if unlabelled)
   std::size_t samples = 0;
   std::vector<std::uint32_t> predicted;  ///< predicted class per sample
 };
@@ -196,7 +197,7 @@ class trainer {
     snapshot_.m = m_;
     snapshot_.v = v_;
     snapshot_.step = step_;
-    snapshot_.rng = rng_.state();
+    snapshot_.rng_state = rng_.state();
 
     order_.resize(count);
     for (std::size_t i = 0; i < count; ++i) order_[i] = static_cast<std::uint32_t>(i);
@@ -232,7 +233,7 @@ class trainer {
       m_ = snapshot_.m;
       v_ = snapshot_.v;
       step_ = snapshot_.step;
-      rng_.set_state(snapshot_.rng);
+      rng_.set_state(snapshot_.rng_state);
       return rec;
     }
     ++epoch_;
@@ -317,6 +318,23 @@ class trainer {
     return r;
   }
 
+  /// The mean loss over all of `set` and its gradient (mean over samples, no weight
+  /// decay) into `grad` (resized to Net::parameter_count): the training path without an
+  /// update, for gradient checks and tools.
+  double gradient(const parameters& p, const dataset& set, std::vector<scalar>& grad) {
+    check_dataset(set);
+    const std::size_t count = set.size();
+    ensure_buffers(count);
+    double loss = 0;
+    std::size_t correct = 0;
+    compute_batch(p.values.data(), set, 0, count, false, loss, correct);
+    grad.assign(Net::parameter_count, scalar(0));
+    for (const auto& sh : shards_)
+      for (std::size_t j = 0; j < Net::parameter_count; ++j) grad[j] += sh.grad[j];
+    for (auto& g : grad) g /= scalar(count);
+    return loss / double(count);
+  }
+
   /// The run's state after the last finished epoch.
   void save(const parameters& p, checkpoint_data& c) const {
     c.signature = std::string(Net::signature);
@@ -337,14 +355,14 @@ class trainer {
   /// Continues from `c`; throws std::invalid_argument (one line) if it does not fit.
   void restore(parameters& p, const checkpoint_data& c) {
     if (c.signature != Net::signature)
-      throw std::invalid_argument("checkpoint is for architecture '" + c.signature +
-                                  "', not '" + std::string(Net::signature) + "'");
+      throw std::invalid_argument("checkpoint is for architecture '" + c.signature + "', not '" +
+                                  std::string(Net::signature) + "'");
     if (c.scalar_bytes != sizeof(scalar) || c.parameters.size() != sizeof(p.values))
       throw std::invalid_argument("checkpoint parameters have the wrong size");
     if (c.optimizer != static_cast<std::uint32_t>(opt_.optimizer))
-      throw std::invalid_argument(
-          "checkpoint was written with another optimiser than '" +
-          std::string(to_string(opt_.optimizer)) + "'; resume with the same --optimizer");
+      throw std::invalid_argument("checkpoint was written with another optimiser than '" +
+                                  std::string(to_string(opt_.optimizer)) +
+                                  "'; resume with the same --optimizer");
     const std::size_t bytes = Net::parameter_count * sizeof(scalar);
     const std::uint32_t slots = optimizer_slots(opt_.optimizer);
     if (c.optimizer_slots != slots || c.optimizer_state.size() != slots * bytes)
@@ -361,7 +379,7 @@ class trainer {
   template <std::size_t I>
   using layer = typename Net::template layer<I>;
   template <std::size_t I>
-  using gradient = layer_gradient<layer<I>>;
+  using grad_of = layer_gradient<layer<I>>;
   using ops = loss_ops<Net, Loss>;
   using T = scalar;
 
@@ -369,27 +387,30 @@ class trainer {
   static void for_each_layer(F&& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (f.template operator()<I + 1>(), ...);
-    }(std::make_index_sequence<layer_count>{});
+    }
+    (std::make_index_sequence<layer_count>{});
   }
   template <class F>
   static void for_each_layer_reverse(F&& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (f.template operator()<layer_count - I>(), ...);
-    }(std::make_index_sequence<layer_count>{});
+    }
+    (std::make_index_sequence<layer_count>{});
   }
 
   static constexpr std::size_t max_layer_size = [] {
     std::size_t m = Net::input_size;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((m = std::max(m, Net::template layer_size<I + 1>)), ...);
-    }(std::make_index_sequence<layer_count>{});
+    }
+    (std::make_index_sequence<layer_count>{});
     return m;
   }();
 
   template <std::size_t I>
   static constexpr std::size_t prepared_size_of() {
-    if constexpr (detail::batched_gradient<gradient<I>, T>)
-      return gradient<I>::prepared_size;
+    if constexpr (detail::batched_gradient<grad_of<I>, T>)
+      return grad_of<I>::prepared_size;
     else
       return 0;
   }
@@ -397,7 +418,8 @@ class trainer {
     std::array<std::size_t, layer_count + 1> a{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((a[I + 1] = a[I] + prepared_size_of<I + 1>()), ...);
-    }(std::make_index_sequence<layer_count>{});
+    }
+    (std::make_index_sequence<layer_count>{});
     return a;
   }();
 
@@ -423,9 +445,8 @@ class trainer {
     const std::size_t classes = Net::output_size == 1 ? 2 : Net::output_size;
     for (std::size_t i = 0; i < d.y.size(); ++i)
       if (d.y[i] >= classes)
-        throw std::invalid_argument(d.name + ": label " + std::to_string(d.y[i]) +
-                                    " of sample " + std::to_string(i) +
-                                    " is out of range for a network with " +
+        throw std::invalid_argument(d.name + ": label " + std::to_string(d.y[i]) + " of sample " +
+                                    std::to_string(i) + " is out of range for a network with " +
                                     std::to_string(classes) + " classes");
   }
 
@@ -461,14 +482,13 @@ class trainer {
     sum_.assign(Net::parameter_count, T(0));
   }
 
-  /// One optimiser step on samples order_[first … first+rows). False on divergence.
-  bool train_step(parameters& p, const dataset& d, std::size_t first, std::size_t rows,
-                  bool shuffled, double lr, double& loss, std::size_t& correct) {
-    const T* params = p.values.data();
+  /// Forward and backward of samples order_[first … first+rows) into the shards.
+  void compute_batch(const T* params, const dataset& d, std::size_t first, std::size_t rows,
+                     bool shuffled, double& loss, std::size_t& correct) {
     for_each_layer([&]<std::size_t I>() {
       if constexpr (I > 1 && prepared_size_of<I>() > 0)
-        gradient<I>::prepare(params + Net::template parameter_offset<I>,
-                             prepared_.data() + prepared_offsets[I - 1]);
+        grad_of<I>::prepare(params + Net::template parameter_offset<I>,
+                            prepared_.data() + prepared_offsets[I - 1]);
     });
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
@@ -485,6 +505,14 @@ class trainer {
       loss += sh.loss;
       correct += sh.correct;
     }
+  }
+
+  /// One optimiser step on samples order_[first … first+rows). False on divergence.
+  bool train_step(parameters& p, const dataset& d, std::size_t first, std::size_t rows,
+                  bool shuffled, double lr, double& loss, std::size_t& correct) {
+    compute_batch(p.values.data(), d, first, rows, shuffled, loss, correct);
+    const std::size_t nshards = shards_.size();
+    const std::size_t threads = pool_.size();
     // Reduction in shard order, update, finiteness: split by parameter range.
     ++step_;
     const auto c = make_step_constants<T>(opt_, lr, step_, rows);
@@ -544,8 +572,8 @@ class trainer {
       const T* p = params + Net::template parameter_offset<I>;
       T* z = sh.z[I].data();
       T* a = sh.a[I].data();
-      if constexpr (detail::batched_gradient<gradient<I>, T>)
-        gradient<I>::forward_batch(p, x, ldx, n, z, sh.scratch.data());
+      if constexpr (detail::batched_gradient<grad_of<I>, T>)
+        grad_of<I>::forward_batch(p, x, ldx, n, z, sh.scratch.data());
       else
         for (std::size_t r = 0; r < n; ++r) layer<I>::affine(p, x + r * ldx, z + r * out);
       std::copy_n(z, n * out, a);
@@ -572,13 +600,13 @@ class trainer {
       const T* p = params + Net::template parameter_offset<I>;
       T* gp = sh.grad.data() + Net::template parameter_offset<I>;
       T* gx = I == 1 ? nullptr : other;
-      if constexpr (detail::batched_gradient<gradient<I>, T>) {
-        gradient<I>::backward_batch(p, prepared_.data() + prepared_offsets[I - 1], x, ldx, n,
-                                    gz, gp, gx, sh.scratch.data());
+      if constexpr (detail::batched_gradient<grad_of<I>, T>) {
+        grad_of<I>::backward_batch(p, prepared_.data() + prepared_offsets[I - 1], x, ldx, n, gz, gp,
+                                   gx, sh.scratch.data());
       } else {
         for (std::size_t r = 0; r < n; ++r)
-          gradient<I>::backward(p, x + r * ldx, sh.z[I].data() + r * out, gz + r * out, gp,
-                                gx ? gx + r * in : nullptr);
+          grad_of<I>::backward(p, x + r * ldx, sh.z[I].data() + r * out, gz + r * out, gp,
+                               gx ? gx + r * in : nullptr);
       }
       if constexpr (I > 1) {
         // dL/dz of layer I−1 from dL/da (in `other`), in place into gz's buffer.
@@ -606,7 +634,7 @@ class trainer {
   struct {
     std::vector<T> params, m, v;
     std::uint64_t step = 0;
-    rng::state_type rng{};
+    rng::state_type rng_state{};
   } snapshot_;
 };
 

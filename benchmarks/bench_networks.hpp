@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// The benchmarked architectures (issue 2's performance bar), each with a naive
+/// nested-loop reference written independently of ctnn: plain loops over the frozen
+/// parameter layout (W[i][o] at i·Out + o, then b), std:: transcendental functions.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <ctnn/ctnn.hpp>
+#include <random>
+
+namespace ctnn_bench {
+
+enum class act { relu, tanh, sigmoid, softmax };
+
+/// Does nothing: GCC may then vectorise the naive loops across outputs.
+struct no_barrier {
+  void operator()(float&) const noexcept {}
+};
+
+/// y = act(b + xW), one output at a time, i in order: the textbook loop. Barrier runs on
+/// each finished sum (an optimisation barrier there keeps the loop scalar).
+template <std::size_t In, std::size_t Out, act A, class Barrier = no_barrier>
+inline const float* naive_dense(const float* p, const float* x, float* y) {
+  const float* w = p;
+  const float* b = p + In * Out;
+  for (std::size_t o = 0; o < Out; ++o) {
+    float s = b[o];
+    for (std::size_t i = 0; i < In; ++i) s += x[i] * w[i * Out + o];
+    Barrier{}(s);
+    y[o] = s;
+  }
+  if constexpr (A == act::relu) {
+    for (std::size_t o = 0; o < Out; ++o) y[o] = y[o] > 0.0f ? y[o] : 0.0f;
+  } else if constexpr (A == act::tanh) {
+    for (std::size_t o = 0; o < Out; ++o) y[o] = std::tanh(y[o]);
+  } else if constexpr (A == act::sigmoid) {
+    for (std::size_t o = 0; o < Out; ++o) y[o] = 1.0f / (1.0f + std::exp(-y[o]));
+  } else {
+    const float m = *std::max_element(y, y + Out);
+    float sum = 0.0f;
+    for (std::size_t o = 0; o < Out; ++o) sum += (y[o] = std::exp(y[o] - m));
+    for (std::size_t o = 0; o < Out; ++o) y[o] /= sum;
+  }
+  return p + In * Out + Out;
+}
+
+/// Three dense layers In-H1-H2-Out, as a ctnn network (in Mode) and as naive loops.
+template <class Mode, std::size_t In, std::size_t H1, std::size_t H2, std::size_t Out, act A1,
+          act A2, act A3, class C1, class C2, class C3>
+struct mlp3 {
+  using net = ctnn::network<float, Mode, ctnn::input<In>, ctnn::dense<H1, C1>, ctnn::dense<H2, C2>,
+                            ctnn::dense<Out, C3>>;
+  static constexpr std::size_t parameter_count = (In + 1) * H1 + (H1 + 1) * H2 + (H2 + 1) * Out;
+  static_assert(net::parameter_count == parameter_count);
+
+  template <class Barrier = no_barrier>
+  static void naive(const float* p, const float* x, float* y) {
+    float h1[H1];
+    float h2[H2];
+    p = naive_dense<In, H1, A1, Barrier>(p, x, h1);
+    p = naive_dense<H1, H2, A2, Barrier>(p, h1, h2);
+    naive_dense<H2, Out, A3, Barrier>(p, h2, y);
+  }
+};
+
+template <class Mode>
+using mnist = mlp3<Mode, 784, 128, 64, 10, act::relu, act::relu, act::softmax, ctnn::relu,
+                   ctnn::relu, ctnn::softmax>;
+template <class Mode>
+using small = mlp3<Mode, 64, 32, 16, 10, act::tanh, act::tanh, act::softmax, ctnn::tanh, ctnn::tanh,
+                   ctnn::softmax>;
+template <class Mode>
+using tiny = mlp3<Mode, 2, 16, 16, 1, act::tanh, act::tanh, act::sigmoid, ctnn::tanh, ctnn::tanh,
+                  ctnn::sigmoid>;
+
+/// Uniform values in [-scale, scale] from a fixed seed (He-like scale for the weights
+/// keeps activations in a realistic range).
+template <std::size_t N>
+void fill_random(std::array<float, N>& a, std::uint32_t seed, float scale) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-scale, scale);
+  for (float& v : a) v = dist(gen);
+}
+
+/// Random weights for net: each layer's weights scaled by sqrt(3 / fan_in).
+template <class Net>
+void init_parameters(typename Net::parameters& p, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using layer = typename Net::template layer<I + 1>;
+          const float scale = std::sqrt(3.0f / static_cast<float>(layer::fan_in));
+          std::uniform_real_distribution<float> dist(-scale, scale);
+          float* q = p.values.data() + Net::template parameter_offset<I + 1>;
+          for (std::size_t k = 0; k < layer::parameter_count; ++k) q[k] = dist(gen);
+        }(),
+        ...);
+  }
+  (std::make_index_sequence<Net::layer_count>{});
+}
+
+}  // namespace ctnn_bench

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// Trains the reference configurations on Fashion-MNIST and prints one JSON line
+// (for compare_baseline.sh). Not a test; timings mean something only on an idle machine.
+//   ctnn-bench-fashion DIR minibatch [threads] [epochs]   784-128-64-10, Adam 1e-3, batch 128
+//   ctnn-bench-fashion DIR fullbatch [threads] [iters]    784-64-32-10, full-batch GD lr 0.1
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "ctnn/ctnn.hpp"
+#include "ctnn/train/idx.hpp"
+#include "ctnn/train/preprocess.hpp"
+#include "ctnn/train/trainer.hpp"
+
+namespace {
+
+using mlp = ctnn::network<float, ctnn::input<784>, ctnn::dense<128, ctnn::relu>,
+                          ctnn::dense<64, ctnn::relu>, ctnn::dense<10, ctnn::softmax>>;
+using classic = ctnn::network<float, ctnn::input<784>, ctnn::dense<64, ctnn::relu>,
+                              ctnn::dense<32, ctnn::relu>, ctnn::dense<10, ctnn::softmax>>;
+
+template <class Net>
+int run(const std::string& mode, const ctnn::train::options& o, const ctnn::train::dataset& train,
+        const ctnn::train::dataset& test) {
+  ctnn::train::trainer<Net> t(o);
+  auto p = std::make_unique<typename Net::parameters>();
+  t.initialise(*p);
+  double seconds = 0, loss = 0;
+  for (std::size_t e = 0; e < o.epochs; ++e) {
+    const auto r = t.train_epoch(*p, train, {});
+    seconds += r.seconds;
+    loss = r.train_loss;
+    if (r.diverged) {
+      std::fprintf(stderr, "diverged at epoch %zu\n", e + 1);
+      return 1;
+    }
+  }
+  const auto ev = t.evaluate(*p, test);
+  // Multiply-accumulates per sample: forward, grad_W, and grad_x for layers ≥ 2.
+  double macs = 0;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((macs += double(Net::template layer<I + 1>::weight_count) * (I == 0 ? 2 : 3)), ...);
+  }
+  (std::make_index_sequence<Net::layer_count>{});
+  const double samples = double(train.size()) * double(o.epochs);
+  std::printf(
+      "{\"tool\":\"ctnn\",\"mode\":\"%s\",\"arch\":\"%s\",\"threads\":%zu,\"epochs\":%zu,"
+      "\"batch\":%zu,\"train_seconds\":%.3f,\"seconds_per_epoch\":%.4f,"
+      "\"samples_per_second\":%.0f,\"gmac_per_second\":%.2f,\"final_train_loss\":%.5f,"
+      "\"test_accuracy\":%.4f}\n",
+      mode.c_str(), std::string(Net::signature).c_str(), o.threads, o.epochs, o.batch, seconds,
+      seconds / double(o.epochs), samples / seconds, samples * macs / seconds * 1e-9, loss,
+      ev.accuracy);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s DIR minibatch|fullbatch [threads] [epochs|iterations]\n",
+                 argv[0]);
+    return 2;
+  }
+  try {
+    const std::string dir = argv[1], mode = argv[2];
+    auto train = ctnn::train::load_mnist_dir(dir, "train");
+    auto test = ctnn::train::load_mnist_dir(dir, "t10k");
+    ctnn::train::scale_pixels(train);
+    ctnn::train::scale_pixels(test);
+    ctnn::train::options o;
+    o.threads = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 2;
+    if (mode == "minibatch") {
+      o.epochs = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 10;
+      o.optimizer = ctnn::train::optimizer_kind::adam;
+      o.lr = 1e-3;
+      o.batch = 128;
+      o.init = ctnn::train::init_scheme::xavier;  // PyTorch's Linear default is uniform too
+      return run<mlp>(mode, o, train, test);
+    }
+    if (mode == "fullbatch") {
+      o.epochs = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 800;
+      o.optimizer = ctnn::train::optimizer_kind::gd;
+      o.lr = 0.1;
+      o.batch = 0;
+      o.init = ctnn::train::init_scheme::lecun;  // the notebook's N(0,1)·sqrt(1/n_in)
+      o.bias = ctnn::train::bias_init::normal;   // and N(0,1) biases
+      return run<classic>(mode, o, train, test);
+    }
+    std::fprintf(stderr, "unknown mode '%s'\n", mode.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}

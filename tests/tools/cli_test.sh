@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Command-line tests of the trainers: cli_test.sh <case> <ctnn-train-mlp> <ctnn-train-moons>.
+# Each case builds its inputs in a scratch directory, runs a trainer and checks the exit
+# status, the one-line error or the JSON result. Prints "PASS <case>" on success.
+set -uo pipefail
+case_name=$1
+mlp=$2
+moons=$3
+work=$(mktemp -d "${TMPDIR:-/tmp}/ctnn-cli-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+fail() { echo "FAIL $case_name: $*"; exit 1; }
+
+# run <expected status> <command...>: stdout → out.txt, stderr → err.txt.
+run() {
+  local want=$1
+  shift
+  "$@" >out.txt 2>err.txt
+  local got=$?
+  [ "$got" = "$want" ] || { cat err.txt; fail "exit status $got, expected $want: $*"; }
+}
+
+# expect_error <file name> <problem text> <command...>: exit 2 and one line "error: …"
+# naming both, the last on stderr (progress lines may precede it).
+expect_error() {
+  local file=$1 problem=$2
+  shift 2
+  run 2 "$@"
+  [ "$(grep -c '^error: ' err.txt)" = 1 ] || { cat err.txt; fail "not exactly one error line"; }
+  tail -n 1 err.txt | grep -q '^error: ' || { cat err.txt; fail "the error is not the last line"; }
+  grep -qF -- "error: $file" err.txt || { cat err.txt; fail "error does not name $file"; }
+  grep -qF -- "$problem" err.txt || { cat err.txt; fail "error lacks: $problem"; }
+  [ ! -s out.txt ] || fail "stdout is not empty on error"
+}
+
+# json_number <key>: the number after "key": in out.txt.
+json_number() { sed -nE "s/.*\"$1\":(-?[0-9.eE+-]+).*/\1/p" out.txt; }
+# at_least <value> <minimum>
+at_least() { awk -v v="$1" -v m="$2" 'BEGIN { exit !(v + 0 >= m + 0) }'; }
+
+# be32 <n>: n as 4 big-endian bytes.
+be32() {
+  printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) \
+    $(($1 >> 8 & 255)) $(($1 & 255)))"
+}
+# images <file> <count> <rows> <cols> [<pixel bytes, default count*rows*cols>]
+images() {
+  { printf '\x00\x00\x08\x03'; be32 "$2"; be32 "$3"; be32 "$4"
+    head -c "${5:-$(($2 * $3 * $4))}" /dev/urandom; } >"$1"
+}
+# labels <file> <label...>
+labels() {
+  local f=$1
+  shift
+  { printf '\x00\x00\x08\x01'; be32 $#; for l in "$@"; do printf "$(printf '\\x%02x' "$l")"; done; } >"$f"
+}
+# A valid MNIST-layout directory of 20 training and 10 test images.
+mnist_dir() {
+  mkdir -p "$1"
+  images "$1/train-images-idx3-ubyte" 20 28 28
+  labels "$1/train-labels-idx1-ubyte" 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9
+  images "$1/t10k-images-idx3-ubyte" 10 28 28
+  labels "$1/t10k-labels-idx1-ubyte" 9 8 7 6 5 4 3 2 1 0
+}
+# csv <file> <rows> [label]: a Kaggle CSV with 784 pixel columns (labelled if $3 = label).
+csv() {
+  awk -v rows="$2" -v lab="${3:-}" 'BEGIN {
+    srand(1); h = lab ? "label," : ""; for (i = 0; i < 784; ++i) h = h "pixel" i (i < 783 ? "," : "");
+    print h
+    for (r = 0; r < rows; ++r) { s = lab ? (r % 10) "," : ""
+      for (i = 0; i < 784; ++i) s = s int(rand() * 256) (i < 783 ? "," : ""); print s } }' >"$1"
+}
+
+case $case_name in
+help)
+  run 0 "$mlp" --help
+  for flag in --data --csv --csv-test --submission --epochs --batch --optimizer --lr --seed \
+      --threads --validation --init --weight-decay --schedule --patience --out --resume \
+      --history --report; do
+    grep -qF -- "$flag" out.txt || fail "--help lacks $flag"
+  done
+  grep -qF "ctnn1|f32|fused|in(1x1x784)|dense(128,relu)|dense(64,relu)|dense(10,softmax)" out.txt ||
+    fail "--help does not name the architecture"
+  run 1 "$mlp" --optimizer rmsprop
+  run 1 "$mlp" --no-such-flag
+  ;;
+moons_trains)
+  run 0 "$moons" --epochs 40 --threads 2 --out m.ckpt --history h.csv
+  acc=$(json_number test_accuracy)
+  at_least "$acc" 0.97 || fail "moons test accuracy $acc < 0.97"
+  for key in seconds_per_epoch samples_per_second parameters_crc32; do
+    [ -n "$(json_number $key)" ] || fail "JSON lacks $key"
+  done
+  [ "$(wc -l <out.txt)" = 1 ] || fail "stdout is not one line"
+  [ "$(wc -l <h.csv)" = 41 ] || fail "history has $(wc -l <h.csv) lines, expected 41"
+  grep -q "confusion matrix" err.txt || fail "no confusion matrix on stderr"
+  grep -q "weighted avg" err.txt || fail "no classification report on stderr"
+  grep -q "^epoch 40/40  loss" err.txt || fail "no plain progress lines on stderr"
+  [ -s m.ckpt ] || fail "no checkpoint"
+  ;;
+threads_do_not_change_bits)
+  run 0 "$moons" --epochs 3 --samples 300 --threads 1 --out a.ckpt
+  one=$(json_number parameters_crc32)
+  run 0 "$moons" --epochs 3 --samples 300 --threads 2 --out b.ckpt
+  two=$(json_number parameters_crc32)
+  [ -n "$one" ] && [ "$one" = "$two" ] || fail "1 thread: $one, 2 threads: $two"
+  ;;
+kill_and_resume)
+  # 400 samples, batch 50: 8 steps per epoch. The uninterrupted reference run:
+  run 0 "$moons" --epochs 4 --samples 400 --batch 50 --out ref.ckpt
+  want=$(json_number parameters_crc32)
+  # Killed with SIGKILL after 20 steps: mid-epoch 3, after epoch 2's checkpoint.
+  CTNN_TEST_KILL_AFTER_BATCHES=20 "$moons" --epochs 4 --samples 400 --batch 50 --out run.ckpt \
+    >out.txt 2>err.txt
+  status=$?
+  [ "$status" = 137 ] || fail "expected death by SIGKILL (137), got $status"
+  [ -s run.ckpt ] || fail "no checkpoint survived the kill"
+  [ "$(ls -A | grep -c tmp)" = 0 ] || fail "a temporary file was left behind"
+  grep -q "^epoch 2/4" err.txt || fail "epoch 2 did not finish before the kill"
+  ! grep -q "^epoch 3/4" err.txt || fail "epoch 3 finished before the kill"
+  run 0 "$moons" --epochs 4 --samples 400 --batch 50 --resume run.ckpt --out run.ckpt \
+    --history h.csv
+  got=$(json_number parameters_crc32)
+  # The history of the first two epochs comes from the checkpoint's metadata.
+  [ "$(cut -d, -f1 h.csv | tr '\n' ' ')" = "epoch 1 2 3 4 " ] || fail "history: $(cat h.csv)"
+  [ "$(json_number epochs_run)" = 2 ] || fail "resume ran $(json_number epochs_run) epochs, expected 2"
+  [ "$got" = "$want" ] || fail "resumed run ends with parameters CRC $got, uninterrupted $want"
+  ;;
+fashion_slice)
+  data=/usr/share/datasets/fashion-mnist
+  [ -f $data/train-images-idx3-ubyte.gz ] || { echo "PASS $case_name (skipped: no $data)"; exit 0; }
+  run 0 "$mlp" --data $data --limit-train 600 --limit-test 300 --epochs 1 --batch 32 --out f.ckpt
+  acc=$(json_number test_accuracy)
+  at_least "$acc" 0.4 || fail "test accuracy $acc after 600 samples (chance is 0.1)"
+  grep -q "Ankle boot" err.txt || fail "report lacks Fashion-MNIST class names"
+  [ "$(json_number test_samples)" = 300 ] || fail "test_samples != 300"
+  ;;
+mnist_layout_gz)
+  mnist_dir d
+  gzip d/train-images-idx3-ubyte d/t10k-labels-idx1-ubyte
+  run 0 "$mlp" --data d --epochs 1 --out g.ckpt
+  [ "$(json_number test_samples)" = 10 ] || fail "test_samples != 10"
+  ;;
+kaggle_csv)
+  csv train.csv 30 label
+  csv test.csv 7
+  run 0 "$mlp" --csv train.csv --validation 10 --csv-test test.csv --submission s.csv --epochs 1 \
+    --out k.ckpt
+  [ "$(head -1 s.csv)" = "ImageId,Label" ] || fail "submission header"
+  [ "$(wc -l <s.csv)" = 8 ] || fail "submission has $(wc -l <s.csv) lines, expected 8"
+  awk -F, 'NR > 1 && ($1 != NR - 1 || $2 !~ /^[0-9]$/) { exit 1 }' s.csv || fail "submission rows"
+  [ "$(json_number test_samples)" = 10 ] || fail "validation set not scored"
+  ;;
+bad_magic)
+  mnist_dir d
+  labels d/train-images-idx3-ubyte 1 2 3
+  expect_error d/train-images-idx3-ubyte "wrong magic 0x00000801" "$mlp" --data d
+  ;;
+bad_truncated)
+  mnist_dir d
+  images d/train-images-idx3-ubyte 20 28 28 1000
+  expect_error d/train-images-idx3-ubyte "truncated" "$mlp" --data d
+  ;;
+bad_count_mismatch)
+  mnist_dir d
+  labels d/t10k-labels-idx1-ubyte 1 2 3
+  expect_error d/t10k-labels-idx1-ubyte "holds 3 labels but" "$mlp" --data d
+  ;;
+bad_image_size)
+  mnist_dir d
+  images d/train-images-idx3-ubyte 20 32 32
+  expect_error "d/train" "samples have 1024 values but the model expects 784 inputs" "$mlp" --data d
+  ;;
+bad_label_range)
+  mnist_dir d
+  labels d/train-labels-idx1-ubyte 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 10
+  expect_error d/train-labels-idx1-ubyte "label 10 of sample 19 is out of range" "$mlp" --data d
+  ;;
+bad_csv_cell)
+  csv train.csv 3 label
+  sed -i '3s/^\([0-9]*\),[0-9]*,/\1,abc,/' train.csv
+  expect_error train.csv:3 "column 2 (pixel0): 'abc' is not a finite number" "$mlp" --csv train.csv
+  ;;
+bad_csv_missing_cell)
+  csv train.csv 3 label
+  sed -i '4s/,[0-9]*$//' train.csv
+  expect_error train.csv:4 "expected 785 cells, found 784" "$mlp" --csv train.csv
+  ;;
+bad_empty_and_missing)
+  mnist_dir d
+  : >d/t10k-images-idx3-ubyte
+  expect_error d/t10k-images-idx3-ubyte "empty file" "$mlp" --data d
+  expect_error nowhere "not a directory" "$mlp" --data nowhere
+  : >empty.csv
+  expect_error empty.csv "empty file" "$mlp" --csv empty.csv
+  expect_error missing.csv "no such file" "$mlp" --csv missing.csv
+  ;;
+bad_checkpoint)
+  run 0 "$moons" --epochs 1 --samples 100 --out m.ckpt
+  # Foreign: a moons checkpoint given to the MNIST trainer names both architectures.
+  mnist_dir d
+  expect_error m.ckpt "checkpoint is for architecture 'ctnn1|f32|fused|in(1x1x2)|dense(16,tanh)" \
+    "$mlp" --data d --resume m.ckpt
+  grep -qF "but this program uses 'ctnn1|f32|fused|in(1x1x784)" err.txt || fail "own signature"
+  # Corrupt: one flipped byte in the parameters.
+  cp m.ckpt c.ckpt
+  printf '\x55' | dd of=c.ckpt bs=1 seek=200 conv=notrunc status=none
+  expect_error c.ckpt "corrupt: CRC-32 mismatch" "$moons" --resume c.ckpt --out o.ckpt
+  head -c 150 m.ckpt >t.ckpt
+  expect_error t.ckpt "truncated" "$moons" --resume t.ckpt --out o.ckpt
+  echo "not a checkpoint" >n.ckpt
+  expect_error n.ckpt "wrong magic" "$moons" --resume n.ckpt --out o.ckpt
+  # Another optimiser than the one saved.
+  expect_error m.ckpt "optimiser" "$moons" --resume m.ckpt --optimizer sgd --out o.ckpt
+  ;;
+bad_output)
+  expect_error nodir/x.ckpt "cannot create a temporary file" "$moons" --epochs 1 --out nodir/x.ckpt
+  ;;
+diverges)
+  run 3 "$moons" --epochs 3 --optimizer sgd --lr 1e38 --out d.ckpt
+  grep -q "^error: training diverged in epoch 1 .*no checkpoint was written; try a smaller learning rate" \
+    err.txt || { cat err.txt; fail "divergence message"; }
+  [ ! -e d.ckpt ] || fail "a diverged first epoch wrote a checkpoint"
+  # Two good epochs, then a resumed run that diverges: the good checkpoint stays intact.
+  run 0 "$moons" --epochs 2 --optimizer sgd --lr 0.1 --out g.ckpt
+  cp g.ckpt before.ckpt
+  run 3 "$moons" --epochs 4 --optimizer sgd --lr 1e38 --resume g.ckpt --out g.ckpt
+  grep -qF "g.ckpt keeps the last good state (epoch 2)" err.txt || { cat err.txt; fail "kept"; }
+  cmp -s g.ckpt before.ckpt || fail "the last good checkpoint was modified"
+  ;;
+report)
+  mnist_dir d
+  run 0 "$mlp" --data d --epochs 2 --validation 5 --out r.ckpt --report r.html
+  grep -q '"report":"r.html"' out.txt || fail "JSON lacks the report"
+  for want in "<svg" "data:image/png;base64," "Training curves" "Test results by class" \
+      "Misclassified test images" "dense(128,relu)"; do
+    grep -qF -- "$want" r.html || fail "report lacks $want"
+  done
+  ! grep -qiE "<script|<link|src=.http|href=.http" r.html || fail "report uses external assets or JS"
+  run 0 "$moons" --epochs 3 --out m.ckpt --report m.html
+  grep -qF "Test results by class" m.html || fail "moons report lacks the scores"
+  # Rendered by a real browser: a screenshot of the requested size that is not blank.
+  browser=$(command -v chromium-headless-shell || command -v chromium || true)
+  if [ -n "$browser" ]; then
+    timeout 90 "$browser" --headless --no-sandbox --disable-dev-shm-usage --disable-gpu \
+      --hide-scrollbars --window-size=1000,1400 --screenshot="$work/shot.png" \
+      "file://$work/r.html" >/dev/null 2>&1
+    [ -s shot.png ] || fail "no screenshot"
+    size=$(od -An -tu1 -j16 -N8 shot.png | tr -s ' ' | sed 's/^ //')
+    [ "$size" = "0 0 3 232 0 0 5 120" ] || fail "screenshot is not 1000x1400: $size"
+    # A blank page compresses to a few kB; the report's charts and images do not.
+    [ "$(stat -c %s shot.png)" -gt 40000 ] || fail "screenshot looks blank ($(stat -c %s shot.png) bytes)"
+  else
+    echo "no chromium: screenshot check skipped"
+  fi
+  ;;
+*)
+  fail "unknown case"
+  ;;
+esac
+echo "PASS $case_name"

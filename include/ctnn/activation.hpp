@@ -65,12 +65,13 @@ struct identity : detail::elementwise_activation<identity> {
   static constexpr void apply(T*, std::size_t) noexcept {}
 };
 
-/// f(z) = max(z, 0); NaN stays NaN-free (maps to 0), f'(0) = 0.
+/// f(z) = max(z, 0); NaN maps to 0, f'(0) = 0.
 struct relu : detail::elementwise_activation<relu> {
   static constexpr auto name = detail::fixed_string("relu");
-  static constexpr bool vectorise = false;  // GCC vectorises the scalar loop itself
-  template <class T>
-  static constexpr T value(T z) noexcept { return z > T(0) ? z : T(0); }
+  static constexpr bool vectorise = true;
+  /// For scalars and SIMD vectors alike (a vector comparison selects lane by lane).
+  template <class V>
+  static constexpr V value(V z) noexcept { return z > V{} ? z : V{}; }
   template <class T>
   static constexpr T derivative(T z, T) noexcept { return z > T(0) ? T(1) : T(0); }
 };
@@ -123,12 +124,22 @@ struct softmax {
   static constexpr void apply(T* v, std::size_t n) noexcept {
     T m = v[0];
     for (std::size_t i = 1; i < n; ++i) m = v[i] > m ? v[i] : m;
-    T sum = T(0);
-    for (std::size_t i = 0; i < n; ++i) {
-      v[i] = detail::exp(v[i] - m);
-      sum += v[i];
+    std::size_t i = 0;
+    if (!std::is_constant_evaluated()) {
+      // Lane-wise exp gives each element the scalar exp's bits; the sum below stays in
+      // index order.
+      using traits = detail::simd<T>;
+      if constexpr (traits::width > 1) {
+        const auto mv = traits::broadcast(m);
+        const std::size_t whole = n - n % traits::width;
+        for (; i < whole; i += traits::width)
+          traits::store(v + i, detail::exp(traits::load(v + i) - mv));
+      }
     }
-    for (std::size_t i = 0; i < n; ++i) v[i] /= sum;
+    for (; i < n; ++i) v[i] = detail::exp(v[i] - m);
+    T sum = T(0);
+    for (std::size_t k = 0; k < n; ++k) sum += v[k];
+    for (std::size_t k = 0; k < n; ++k) v[k] /= sum;
   }
 
   /// grad_z = a ⊙ (grad_a − ⟨grad_a, a⟩): the Jacobian–vector product, O(n).

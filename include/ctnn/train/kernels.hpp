@@ -41,7 +41,10 @@ inline constexpr std::size_t gemm_mc =
 /// [k0, k0 + kc). A is read in place (no packing): row r's value at k is
 /// a[(m0 + r)·row_stride + k·col_stride], broadcast from memory, which costs the same load
 /// as reading a packed copy; missing rows repeat the last row and are not stored.
-template <class Mode, std::size_t NV, class T>
+/// Layout: 0 any strides; 1 unit column stride (rows of A contiguous: one index for all
+/// rows); 2 unit row stride and all gemm_mr rows (the rows' values at one k contiguous).
+/// 1 and 2 leave the loop one address increment instead of six.
+template <class Mode, std::size_t NV, int Layout, class T>
 inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t rows, std::size_t k0,
                             std::size_t kc, const T* b, std::size_t ldb, T* c, std::size_t ldc,
                             gemm_init init, const T* bias) noexcept {
@@ -63,6 +66,7 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
         acc[r][j] = v::broadcast(T(0));
     }
   const std::size_t cs = A.col_stride;
+  const T* a0 = base[0];
   std::size_t off = 0;
   for (std::size_t k = 0; k < kc; ++k, off += cs) {
     vec bv[NV];
@@ -70,7 +74,14 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
     for (std::size_t j = 0; j < NV; ++j) bv[j] = v::load(b + k * ldb + j * w);
 #pragma GCC unroll 8
     for (std::size_t r = 0; r < mr; ++r) {
-      const vec ar = v::broadcast(base[r][off]);
+      T ark;
+      if constexpr (Layout == 1)
+        ark = base[r][k];
+      else if constexpr (Layout == 2)
+        ark = a0[off + r];
+      else
+        ark = base[r][off];
+      const vec ar = v::broadcast(ark);
 #pragma GCC unroll 4
       for (std::size_t j = 0; j < NV; ++j)
         acc[r][j] = ctnn::detail::simd_mac<Mode, T>(bv[j], ar, acc[r][j]);
@@ -126,15 +137,23 @@ void gemm(std::size_t M, std::size_t K, const strided<T>& A, const T* b, std::si
       const std::size_t rows = std::min(mr, m0 + mc - m);
       std::size_t n0 = 0;
       if constexpr (ctnn::detail::simd_mac_available<T, Mode>) {
-        constexpr std::size_t w = v::width;
-        for (; n0 + 2 * w <= N; n0 += 2 * w)
-          gemm_micro_simd<Mode, 2>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0, ldc,
-                                   blk_init, bias ? bias + n0 : nullptr);
-        if constexpr (N % (2 * w) >= w) {
-          gemm_micro_simd<Mode, 1>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0, ldc,
-                                   blk_init, bias ? bias + n0 : nullptr);
-          n0 += w;
-        }
+        const auto strips = [&]<int Layout>() {
+          constexpr std::size_t w = v::width;
+          for (; n0 + 2 * w <= N; n0 += 2 * w)
+            gemm_micro_simd<Mode, 2, Layout>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0,
+                                             ldc, blk_init, bias ? bias + n0 : nullptr);
+          if constexpr (N % (2 * w) >= w) {
+            gemm_micro_simd<Mode, 1, Layout>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0,
+                                             ldc, blk_init, bias ? bias + n0 : nullptr);
+            n0 += w;
+          }
+        };
+        if (A.col_stride == 1)
+          strips.template operator()<1>();
+        else if (A.row_stride == 1 && rows == mr)
+          strips.template operator()<2>();
+        else
+          strips.template operator()<0>();
       }
       if (n0 < N)
         gemm_micro_scalar<Mode>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0, ldc, N - n0,

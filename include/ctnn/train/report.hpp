@@ -109,8 +109,8 @@ inline void png_chunk(std::string& out, const char* type, const std::string& dat
   const std::size_t start = out.size();
   out.append(type, 4);
   out += data;
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data() + start),
-                          static_cast<uInt>(out.size() - start));
+  const uLong crc = ::crc32(0L, reinterpret_cast<const Bytef*>(out.data() + start),
+                            static_cast<uInt>(out.size() - start));
   be32(static_cast<std::uint32_t>(crc));
 }
 

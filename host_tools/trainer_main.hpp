@@ -22,6 +22,7 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -197,10 +198,15 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     history.resize(std::min<std::size_t>(history.size(), c.epoch));
   }
 
+  // What the exporter copies into a generated header: the data set's name (the reader's
+  // name without its "/train" part) and, once measured, the test accuracy.
+  const std::string dataset_name = train_set.name.substr(0, train_set.name.rfind('/'));
+  std::optional<double> measured_test_accuracy;
   auto metadata = [&] {
     nlohmann::json m = {{"program", defaults.name},
                         {"signature", std::string(Net::signature)},
                         {"data", source},
+                        {"dataset", dataset_name},
                         {"train_samples", train_set.size()},
                         {"validation_samples", validation.size()},
                         {"optimizer", std::string(train::to_string(o.optimizer))},
@@ -211,6 +217,7 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                         {"standardize", s.standardize},
                         {"history", history_json(history)}};
     if (standard) m["standardization"] = {{"mean", standard->mean}, {"std", standard->stddev}};
+    if (measured_test_accuracy) m["test_accuracy"] = *measured_test_accuracy;
     return m.dump();
   };
   train::checkpoint_data checkpoint;
@@ -307,6 +314,11 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     result["test_samples"] = ev.samples;
     result["test_loss"] = ev.loss;
     result["test_accuracy"] = ev.accuracy;
+    if (scored == &test_set) {
+      // Record it in the checkpoint too (same state, rewritten atomically).
+      measured_test_accuracy = ev.accuracy;
+      save();
+    }
     const train::confusion_matrix cm(classes, ev.predicted, scored->y);
     std::fprintf(stderr, "\n%s: accuracy %.4f on %zu samples\n%s\n%s", scored->name.c_str(),
                  ev.accuracy, ev.samples, cm.to_string().c_str(),

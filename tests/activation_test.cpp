@@ -57,7 +57,7 @@ std::vector<T> sample_points(T lo, T hi, int n) {
   return v;
 }
 
-// Bounds stated in include/ctnn/detail/math.hpp: exp ≤ 1 ULP, tanh ≤ 2, sigmoid ≤ 2 (the
+// Bounds stated in include/ctnn/detail/math.hpp: exp ≤ 1 ULP, tanh ≤ 3, sigmoid ≤ 2 (the
 // issue's bar is 2 / 4 / 4). The long double reference is correct to well below 1 ULP of
 // T, so the distance to its rounding bounds the error.
 TYPED_TEST(activation_typed, values_within_stated_ulp_of_std) {
@@ -77,7 +77,7 @@ TYPED_TEST(activation_typed, values_within_stated_ulp_of_std) {
     worst_sigmoid = std::max(worst_sigmoid, ulp_distance(ctnn::sigmoid::value(x), want_sigmoid));
   }
   EXPECT_LE(worst_exp, 1);
-  EXPECT_LE(worst_tanh, 2);
+  EXPECT_LE(worst_tanh, 3);
   EXPECT_LE(worst_sigmoid, 2);
 }
 
@@ -115,7 +115,7 @@ TYPED_TEST(activation_typed, hand_computed_values) {
   EXPECT_LE(ulp_distance(ctnn::detail::exp(T(1)), T(2.718281828459045235360287)), 1);
   EXPECT_LE(ulp_distance(ctnn::detail::exp(T(-1)), T(0.367879441171442321595523)), 1);
   // tanh(ln 3 / 2) = (3 - 1) / (3 + 1) = 1/2; sigmoid(ln 3) = 3/4.
-  EXPECT_LE(ulp_distance(ctnn::tanh::value(T(0.549306144334054845697622)), T(0.5)), 2);
+  EXPECT_LE(ulp_distance(ctnn::tanh::value(T(0.549306144334054845697622)), T(0.5)), 3);
   EXPECT_LE(ulp_distance(ctnn::sigmoid::value(T(1.098612288668109691395245)), T(0.75)), 2);
   // Large arguments saturate exactly.
   EXPECT_EQ(ctnn::tanh::value(T(30)), T(1));

@@ -284,6 +284,9 @@ TEST(MathAccuracy, FloatSweep) {
       y = std::nextafter(y, -inf_f);
     }
   }
+  // tanh's worst region (its error peaks at 3 ulp for |x| in about [0.01, 0.2]): every 61st
+  // pattern in [2^-8, 1].
+  for (std::uint32_t u = 0x3b800000u; u < 0x3f800000u; u += 61) st.add(std::bit_cast<float>(u));
   // Subnormals and tiny values, every 997th pattern below 2^-100, both signs.
   for (std::uint32_t u = 0; u < 0x0d800000u; u += 997) {
     st.add(std::bit_cast<float>(u));
@@ -316,7 +319,8 @@ TEST(MathAccuracy, DoubleSample) {
     t.add(x, cd::tanh(x), ref_tanh(lx));
     s.add(x, cd::sigmoid(x), ref_sigmoid(lx));
   };
-  std::uniform_real_distribution<double> wide(-750.0, 750.0), mid(-40.0, 40.0), unit(-1.0, 1.0);
+  std::uniform_real_distribution<double> wide(-750.0, 750.0), mid(-40.0, 40.0), unit(-1.0, 1.0),
+      tanh_hard(0.005, 0.6);
   std::uniform_int_distribution<int> expo(-1080, 12);
   for (int i = 0; i < 300000; ++i) {
     add(wide(rng));
@@ -325,6 +329,7 @@ TEST(MathAccuracy, DoubleSample) {
     const double m = unit(rng);
     add(std::ldexp(m, expo(rng)));      // log-uniform magnitudes incl. subnormal
     add(std::bit_cast<double>(rng()));  // arbitrary bit patterns
+    add(tanh_hard(rng));                // where tanh's error peaks
   }
   report("exp", e, 2);
   report("tanh", t, 4);

@@ -26,7 +26,8 @@ namespace ctnn {
 
 /// Every multiply-accumulate is one correctly rounded fused multiply-add. Identical bits
 /// on x86-64 with FMA, Cortex-M4F (VFMA), M7, M33 and in constant evaluation; on a
-/// target without FMA hardware it is correct but slow (libm's fma).
+/// target without FMA hardware it is correct but slow (glibc's fma, or ctnn's exact software
+/// fma where the C library's is not exact, e.g. newlib's double fma).
 struct fused {
   static constexpr auto name = detail::fixed_string("fused");
 };

@@ -45,8 +45,12 @@ void arrays_match_zlib() {
   EXPECT_EQ(ctnn::crc32(a), zlib_crc(a.data(), sizeof(a)));
 }
 
-TEST(crc32, float_arrays_match_zlib) { arrays_match_zlib<float>(); }
-TEST(crc32, double_arrays_match_zlib) { arrays_match_zlib<double>(); }
+TEST(crc32, float_arrays_match_zlib) {
+  arrays_match_zlib<float>();
+}
+TEST(crc32, double_arrays_match_zlib) {
+  arrays_match_zlib<double>();
+}
 
 TEST(crc32, constexpr_equals_run_time) {
   constexpr std::array<float, 4> a{1.0f, -0.0f, 3.5e-40f, 1e30f};

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "data/test_images.hpp"
 #include "ctnn/crc32.hpp"
+#include "data/test_images.hpp"
 #include "src/model.hpp"
 #include "src/platform.hpp"
 #include "src/text.hpp"

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "models/mlp_small.hpp"
 #include "ctnn/crc32.hpp"
+#include "models/mlp_small.hpp"
 
 namespace fw::init {
 

@@ -33,7 +33,8 @@ void write_text_atomically(const std::filesystem::path& path, const std::string&
   std::filesystem::rename(temp, path, ec);
   if (ec) {
     std::filesystem::remove(temp);
-    throw ctnn::train::data_error(path.string(), "cannot rename the temporary file: " + ec.message());
+    throw ctnn::train::data_error(path.string(),
+                                  "cannot rename the temporary file: " + ec.message());
   }
 }
 
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
   app.add_option("--model-header", opt.model_header,
                  "include path of the header declaring the model type")
       ->required();
-  app.add_option("--model-type", opt.model_type, "the model type, e.g. ctnn_models::mlp")->required();
+  app.add_option("--model-type", opt.model_type, "the model type, e.g. ctnn_models::mlp")
+      ->required();
   app.add_option("--namespace", opt.name_space, "namespace of the generated objects")->required();
   app.add_option("--dataset", opt.dataset, "data set name (default: from the checkpoint)");
   CLI11_PARSE(app, argc, argv);

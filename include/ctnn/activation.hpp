@@ -58,9 +58,13 @@ struct identity : detail::elementwise_activation<identity> {
   static constexpr auto name = detail::fixed_string("identity");
   static constexpr bool vectorise = false;
   template <class T>
-  static constexpr T value(T z) noexcept { return z; }
+  static constexpr T value(T z) noexcept {
+    return z;
+  }
   template <class T>
-  static constexpr T derivative(T, T) noexcept { return T(1); }
+  static constexpr T derivative(T, T) noexcept {
+    return T(1);
+  }
   template <class T>
   static constexpr void apply(T*, std::size_t) noexcept {}
 };
@@ -71,9 +75,13 @@ struct relu : detail::elementwise_activation<relu> {
   static constexpr bool vectorise = true;
   /// For scalars and SIMD vectors alike (a vector comparison selects lane by lane).
   template <class V>
-  static constexpr V value(V z) noexcept { return z > V{} ? z : V{}; }
+  static constexpr V value(V z) noexcept {
+    return z > V{} ? z : V{};
+  }
   template <class T>
-  static constexpr T derivative(T z, T) noexcept { return z > T(0) ? T(1) : T(0); }
+  static constexpr T derivative(T z, T) noexcept {
+    return z > T(0) ? T(1) : T(0);
+  }
 };
 
 /// f(z) = z for z > 0, else (Num/Den)·z. The slope is a ratio of integers so that it is
@@ -86,11 +94,17 @@ struct leaky_relu : detail::elementwise_activation<leaky_relu<Num, Den>> {
                                detail::to_fixed_string<Den>() + ")";
   static constexpr bool vectorise = false;
   template <class T>
-  static constexpr T slope() noexcept { return T(Num) / T(Den); }
+  static constexpr T slope() noexcept {
+    return T(Num) / T(Den);
+  }
   template <class T>
-  static constexpr T value(T z) noexcept { return z > T(0) ? z : z * slope<T>(); }
+  static constexpr T value(T z) noexcept {
+    return z > T(0) ? z : z * slope<T>();
+  }
   template <class T>
-  static constexpr T derivative(T z, T) noexcept { return z > T(0) ? T(1) : slope<T>(); }
+  static constexpr T derivative(T z, T) noexcept {
+    return z > T(0) ? T(1) : slope<T>();
+  }
 };
 
 /// f(z) = 1 / (1 + e^-z), ≤ 4 ULP (detail::sigmoid).
@@ -98,9 +112,13 @@ struct sigmoid : detail::elementwise_activation<sigmoid> {
   static constexpr auto name = detail::fixed_string("sigmoid");
   static constexpr bool vectorise = true;
   template <class V>
-  static constexpr V value(V z) noexcept { return detail::sigmoid(z); }
+  static constexpr V value(V z) noexcept {
+    return detail::sigmoid(z);
+  }
   template <class T>
-  static constexpr T derivative(T, T a) noexcept { return a * (T(1) - a); }
+  static constexpr T derivative(T, T a) noexcept {
+    return a * (T(1) - a);
+  }
 };
 
 /// f(z) = tanh z, ≤ 4 ULP (detail::tanh).
@@ -108,9 +126,13 @@ struct tanh : detail::elementwise_activation<tanh> {
   static constexpr auto name = detail::fixed_string("tanh");
   static constexpr bool vectorise = true;
   template <class V>
-  static constexpr V value(V z) noexcept { return detail::tanh(z); }
+  static constexpr V value(V z) noexcept {
+    return detail::tanh(z);
+  }
   template <class T>
-  static constexpr T derivative(T, T a) noexcept { return T(1) - a * a; }
+  static constexpr T derivative(T, T a) noexcept {
+    return T(1) - a * a;
+  }
 };
 
 /// softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z): max-subtracted, so large logits

@@ -41,7 +41,7 @@ inline std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 
 /// CRC-32 of an array of floats or doubles as stored in memory (little-endian targets:
 /// the same bytes as the checkpoint and the exporter hash). constexpr via std::bit_cast.
 template <class T, std::size_t N>
-  requires std::is_floating_point_v<T>
+requires std::is_floating_point_v<T>
 constexpr std::uint32_t crc32(const std::array<T, N>& values, std::uint32_t crc = 0) noexcept {
   static_assert(std::endian::native == std::endian::little,
                 "ctnn::crc32: parameter hashes are defined over little-endian bytes");

@@ -18,7 +18,9 @@ namespace ctnn {
 /// A layer spec: has `bind<Scalar, Mode, InputShape, Index>` (Index is the 1-based
 /// position in the network, for error messages).
 template <class S>
-concept layer_spec = requires { typename S::layer_spec_tag; };
+concept layer_spec = requires {
+  typename S::layer_spec_tag;
+};
 
 /// A bound layer: maps an input_shape tensor to an output_shape tensor with
 /// parameter_count parameters (weight_count weights first, then bias_count biases;

@@ -111,8 +111,8 @@ class basic_network<T, Mode, Input, Specs...> {
 
   /// Layer I (1-based; layer 0 is the input) as a bound layer (ctnn::bound_layer).
   template <std::size_t I>
-    requires(I >= 1 && I <= layer_count)
-  using layer = typename decltype(+boost::hana::at_c<I - 1>(layer_list{}))::type;
+  requires(I >= 1 && I <= layer_count) using layer =
+      typename decltype(+boost::hana::at_c<I - 1>(layer_list{}))::type;
 
   using input_shape = typename Input::shape;
   using output_shape = typename layer<layer_count>::output_shape;
@@ -139,17 +139,19 @@ class basic_network<T, Mode, Input, Specs...> {
     std::size_t m = 0;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((m = ((I + 1) % 2 == First % 2 && layer_size<I + 1> > m) ? layer_size<I + 1> : m), ...);
-    }(std::make_index_sequence<layer_count>{});
+    }
+    (std::make_index_sequence<layer_count>{});
     return m;
   }
 
  public:
   /// Where layer I's parameters start in the flat parameter array.
   template <std::size_t I>
-    requires(I >= 1 && I <= layer_count)
-  static constexpr std::size_t parameter_offset = sum_counts(std::make_index_sequence<I - 1>{});
+  requires(I >= 1 && I <= layer_count) static constexpr std::size_t parameter_offset =
+      sum_counts(std::make_index_sequence<I - 1>{});
 
-  static constexpr std::size_t parameter_count = sum_counts(std::make_index_sequence<layer_count>{});
+  static constexpr std::size_t parameter_count =
+      sum_counts(std::make_index_sequence<layer_count>{});
   static constexpr std::size_t parameter_bytes = parameter_count * sizeof(T);
 
   /// Ping-pong buffer sizes (in scalars) and the whole workspace a forward pass needs.
@@ -170,12 +172,14 @@ class basic_network<T, Mode, Input, Specs...> {
                       "|in(" + detail::shape_name<input_shape>() + ")";
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return (head + ... + ("|" + layer<I + 1>::name));
-    }(std::make_index_sequence<layer_count>{});
+    }
+    (std::make_index_sequence<layer_count>{});
   }();
 
   /// Runs layers 1..L; `ws` holds the two ping-pong buffers, `y` receives the output.
   template <std::size_t... I>
-  static constexpr void run(const T* p, const T* x, T* ws, T* y, std::index_sequence<I...>) noexcept {
+  static constexpr void run(const T* p, const T* x, T* ws, T* y,
+                            std::index_sequence<I...>) noexcept {
     (run_layer<I + 1>(p, x, ws, y), ...);
   }
   template <std::size_t I>
@@ -224,14 +228,14 @@ class basic_network<T, Mode, Input, Specs...> {
 
   // Misuse gets a sentence, not an overload-resolution dump.
   template <class Other>
-    requires(!std::is_same_v<Other, basic_network>)
-  static constexpr output forward(const ctnn::parameters<Other>&, const input&) noexcept {
+  requires(!std::is_same_v<Other, basic_network>) static constexpr output
+      forward(const ctnn::parameters<Other>&, const input&) noexcept {
     static_assert(detail::check_parameters_architecture<basic_network, Other>::value);
     return {};
   }
   template <std::size_t N>
-    requires(N != input_size)
-  static constexpr output forward(const parameters&, const std::array<T, N>&) noexcept {
+  requires(N != input_size) static constexpr output
+      forward(const parameters&, const std::array<T, N>&) noexcept {
     static_assert(detail::check_input_size<input_size, N>::value);
     return {};
   }

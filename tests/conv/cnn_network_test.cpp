@@ -94,6 +94,13 @@ using small_cnn =
                   ctnn::avg_pool2d<2>, ctnn::conv2d<8, 2, 2, ctnn::relu>, ctnn::flatten,
                   ctnn::dense<3, ctnn::softmax>>;
 
+// Filter counts that use the scalar path's 16-wide tile and its remainders (40 = 16 + 16
+// + 8, 17 = 16 + 1): what the Cortex-M4 runs, checked here through constant evaluation.
+template <class T, class Mode>
+using wide_cnn =
+    ctnn::network<T, Mode, ctnn::input<5, 4, 3>, ctnn::conv2d<40, 3, 3, ctnn::relu, 1, ctnn::same>,
+                  ctnn::conv2d<17, 2, 2, ctnn::identity, 2>, ctnn::flatten>;
+
 template <class Net>
 constexpr typename Net::parameters lcg_parameters() {
   typename Net::parameters p{};
@@ -130,6 +137,8 @@ TEST(CnnNetwork, ConstexprMatchesRunTime) {
   check_constexpr_matches_runtime<small_cnn<float, ctnn::fused>>();
   check_constexpr_matches_runtime<small_cnn<float, ctnn::unfused>>();
   check_constexpr_matches_runtime<small_cnn<double, ctnn::fused>>();
+  check_constexpr_matches_runtime<wide_cnn<float, ctnn::fused>>();
+  check_constexpr_matches_runtime<wide_cnn<float, ctnn::unfused>>();
 }
 
 }  // namespace

@@ -29,15 +29,15 @@ int main() {
   const net::output a = net::forward(*params, {train.x[0], train.x[1]});
 
   // [5] Loss: binary cross-entropy of that output against its label.
-  const double loss0 = tr::loss_ops<net, tr::binary_cross_entropy>::value_from_output(
-      a.data(), train.y[0]);
+  const double loss0 =
+      tr::loss_ops<net, tr::binary_cross_entropy>::value_from_output(a.data(), train.y[0]);
 
   // [6] Backpropagation + [7] gradient descent: full batch (batch = 0), lr 0.5.
   tr::options o;
   o.optimizer = tr::optimizer_kind::gd;
   o.batch = 0;
   o.lr = 0.5;
-  o.epochs = 2000;  // full batch: one step per "epoch"
+  o.epochs = 2000;        // full batch: one step per "epoch"
   tr::trainer<net> t(o);  // trains the parameters of step [3] as they are
   std::vector<float> grad;
   const double before = t.gradient(*params, train, grad);  // mean loss and dL/dθ
@@ -49,8 +49,8 @@ int main() {
   // [8] Accuracy and [9] confusion matrix on the test set (inference forward inside).
   const tr::eval_record e = t.evaluate(*params, test);
   const tr::confusion_matrix cm(2, e.predicted, test.y);
-  std::printf("first-sample loss %.4f; mean loss %.4f -> %.4f; test accuracy %.3f\n", loss0,
-              before, e.loss, e.accuracy);
+  std::printf("first-sample loss %.4f; mean loss %.4f -> %.4f; test accuracy %.3f\n", loss0, before,
+              e.loss, e.accuracy);
   std::printf("%s", tr::classification_report(cm).to_string({"upper", "lower"}).c_str());
   // The page promises a model that separates the moons: fail loudly if it does not.
   return e.accuracy > 0.95 && e.loss < before ? 0 : 1;

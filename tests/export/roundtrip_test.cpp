@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // export → compile → compare: the generated header holds the checkpoint's exact bits.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <zlib.h>
 
 #include "ctnn/crc32.hpp"
 #include "ctnn/train/checkpoint.hpp"
@@ -34,8 +34,8 @@ TEST(export_roundtrip, metadata) {
 
 TEST(export_roundtrip, crc_matches_zlib_and_ctnn) {
   const auto& w = ctnn_test_weights::weights.values;
-  const auto z = static_cast<std::uint32_t>(
-      ::crc32(0, reinterpret_cast<const Bytef*>(w.data()), sizeof(w)));
+  const auto z =
+      static_cast<std::uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(w.data()), sizeof(w)));
   EXPECT_EQ(ctnn_test_weights::crc32, z);
   EXPECT_EQ(ctnn::crc32(w), z);
   EXPECT_EQ(ctnn::crc32(w.data(), sizeof(w)), z);

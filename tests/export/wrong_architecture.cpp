@@ -4,4 +4,6 @@
 // the check_weights_signature sentence; the twin compiles it against tests/export/right.
 #include "export_weights.hpp"
 
-int main() { return static_cast<int>(ctnn_test_weights::parameter_count % 2); }
+int main() {
+  return static_cast<int>(ctnn_test_weights::parameter_count % 2);
+}

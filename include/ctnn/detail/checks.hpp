@@ -12,8 +12,9 @@ namespace ctnn::detail {
 
 template <std::size_t Layer, std::size_t Outputs>
 struct check_layer_outputs {
-  static_assert(Outputs > 0, "ctnn: a layer must produce at least one output, but this layer "
-                             "has size 0 (see Layer and Outputs below)");
+  static_assert(Outputs > 0,
+                "ctnn: a layer must produce at least one output, but this layer "
+                "has size 0 (see Layer and Outputs below)");
   static constexpr bool value = true;
 };
 
@@ -35,22 +36,25 @@ struct check_vector_input {
 
 template <bool HasInput, class FirstEntry>
 struct check_network_input {
-  static_assert(HasInput, "ctnn: a network must start with ctnn::input<...> (the shape of one "
-                          "sample), but its first layer argument is FirstEntry");
+  static_assert(HasInput,
+                "ctnn: a network must start with ctnn::input<...> (the shape of one "
+                "sample), but its first layer argument is FirstEntry");
   static constexpr bool value = true;
 };
 
 template <std::size_t Layer, class NotALayer, bool IsLayer>
 struct check_layer_spec {
-  static_assert(IsLayer, "ctnn: this network argument is not a layer (dense<...>, conv2d<...>, "
-                         "max_pool2d<...>, avg_pool2d<...>, flatten)");
+  static_assert(IsLayer,
+                "ctnn: this network argument is not a layer (dense<...>, conv2d<...>, "
+                "max_pool2d<...>, avg_pool2d<...>, flatten)");
   static constexpr bool value = true;
 };
 
 template <std::size_t Expected, std::size_t Given>
 struct check_input_size {
-  static_assert(Expected == Given, "ctnn: forward() was given an input array of the wrong size: "
-                                   "the network expects Expected values, the array holds Given");
+  static_assert(Expected == Given,
+                "ctnn: forward() was given an input array of the wrong size: "
+                "the network expects Expected values, the array holds Given");
   static constexpr bool value = true;
 };
 

@@ -99,7 +99,7 @@ constexpr void conv_tile_scalar(const T* w, const T* b, const T* x, T* y, std::s
 template <class Mode, class G, class T>
 constexpr void conv_pixel_scalar(const T* w, const T* b, const T* x, T* y, std::size_t oh,
                                  std::size_t ow, conv_window win) noexcept {
-  constexpr std::size_t F = G::filters, tile = 8;
+  constexpr std::size_t F = G::filters, tile = F >= 16 ? 16 : 8;
   std::size_t f0 = 0;
   for (; f0 + tile <= F; f0 += tile) conv_tile_scalar<Mode, G, tile>(w, b, x, y, oh, ow, f0, win);
   if constexpr (F % tile != 0) conv_tile_scalar<Mode, G, F % tile>(w, b, x, y, oh, ow, f0, win);

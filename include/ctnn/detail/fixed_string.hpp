@@ -55,8 +55,8 @@ constexpr std::size_t decimal_digits(std::uintmax_t v) noexcept {
 /// The decimal spelling of V (negative values get a leading '-').
 template <std::intmax_t V>
 constexpr auto to_fixed_string() noexcept {
-  constexpr std::uintmax_t mag = V < 0 ? static_cast<std::uintmax_t>(-(V + 1)) + 1u
-                                       : static_cast<std::uintmax_t>(V);
+  constexpr std::uintmax_t mag =
+      V < 0 ? static_cast<std::uintmax_t>(-(V + 1)) + 1u : static_cast<std::uintmax_t>(V);
   constexpr std::size_t n = decimal_digits(mag) + (V < 0 ? 1 : 0);
   fixed_string<n> r;
   std::uintmax_t m = mag;

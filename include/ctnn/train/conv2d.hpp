@@ -26,14 +26,21 @@ namespace detail {
 /// exactly the scalar expression, so the result does not depend on the path).
 template <class Mode, std::size_t N, class T>
 inline void conv_axpy(T* y, const T* a, T s) noexcept {
-  std::size_t i = 0;
-  if constexpr (ctnn::detail::simd_mac_available<T, Mode>) {
+  // Compile-time loop bounds: with a run-time start, GCC's loop analysis warns about the
+  // (empty) scalar tail when N is a multiple of the vector width.
+  constexpr std::size_t vectorised = [] {
+    if constexpr (ctnn::detail::simd_mac_available<T, Mode>)
+      return N / ctnn::detail::simd<T>::width * ctnn::detail::simd<T>::width;
+    else
+      return std::size_t{0};
+  }();
+  if constexpr (vectorised > 0) {
     using v = ctnn::detail::simd<T>;
     const typename v::type sv = v::broadcast(s);
-    for (; i + v::width <= N; i += v::width)
+    for (std::size_t i = 0; i < vectorised; i += v::width)
       v::store(y + i, ctnn::detail::simd_mac<Mode, T>(v::load(a + i), sv, v::load(y + i)));
   }
-  for (; i < N; ++i) y[i] = ctnn::detail::mac<Mode>(a[i], s, y[i]);
+  for (std::size_t i = vectorised; i < N; ++i) y[i] = ctnn::detail::mac<Mode>(a[i], s, y[i]);
 }
 
 }  // namespace detail

@@ -12,6 +12,8 @@
 /// fail with a sentence, not with "too many initializers"), and carries the CRC-32 of the
 /// parameters' bytes for the firmware to verify at boot. It runs no constexpr loop over
 /// its values, so 110k parameters compile in seconds.
+#include <zlib.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -19,7 +21,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <zlib.h>
 
 #include "ctnn/train/checkpoint_data.hpp"
 #include "ctnn/train/data_error.hpp"
@@ -27,12 +28,12 @@
 namespace ctnn::train {
 
 struct export_options {
-  std::string model_header;  ///< include path of the model header, e.g. "models/mlp.hpp"
-  std::string model_type;    ///< the model's type, e.g. "ctnn_models::mlp"
-  std::string name_space;    ///< namespace of the generated objects, e.g. "ctnn_weights::mlp"
-  std::string source_name;   ///< shown in the header's first comment (checkpoint file name)
-  std::string dataset;       ///< metadata: data set the weights were trained on
-  double test_accuracy = -1; ///< metadata: fraction in [0, 1], or < 0 if unknown
+  std::string model_header;   ///< include path of the model header, e.g. "models/mlp.hpp"
+  std::string model_type;     ///< the model's type, e.g. "ctnn_models::mlp"
+  std::string name_space;     ///< namespace of the generated objects, e.g. "ctnn_weights::mlp"
+  std::string source_name;    ///< shown in the header's first comment (checkpoint file name)
+  std::string dataset;        ///< metadata: data set the weights were trained on
+  double test_accuracy = -1;  ///< metadata: fraction in [0, 1], or < 0 if unknown
 };
 
 namespace detail {

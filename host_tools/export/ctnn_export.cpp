@@ -4,41 +4,13 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ctnn/train/atomic_file.hpp"
 #include "ctnn/train/checkpoint.hpp"
 #include "ctnn/train/export.hpp"
-
-namespace {
-
-// Writes `text` to `path` through a temporary file and a rename, so a failure never
-// leaves a half-written header where the firmware build would pick it up.
-void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw ctnn::train::data_error(path.string(), "cannot create the output file");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temp);
-      throw ctnn::train::data_error(path.string(), "write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp);
-    throw ctnn::train::data_error(path.string(),
-                                  "cannot rename the temporary file: " + ec.message());
-  }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ctnn-export: writes a C++ header of constexpr weights from a ctnn checkpoint"};
@@ -68,7 +40,8 @@ int main(int argc, char** argv) {
           opt.test_accuracy = meta["test_accuracy"].get<double>();
       }
     }
-    write_text_atomically(out, ctnn::train::export_header(c, opt));
+    // Atomic: a failed export never leaves a half-written header for the firmware build.
+    ctnn::train::write_file_atomically(out, ctnn::train::export_header(c, opt));
     std::fprintf(stderr, "ctnn-export: wrote %s (%zu parameters, %s)\n", out.c_str(),
                  c.parameters.size() / c.scalar_bytes, c.signature.c_str());
   } catch (const ctnn::train::data_error& e) {

@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "ctnn/parameters.hpp"
+#include "ctnn/train/atomic_file.hpp"
 #include "ctnn/train/checkpoint_data.hpp"
 #include "ctnn/train/data_error.hpp"
 
@@ -93,20 +94,6 @@ inline std::uint32_t crc32_of(const unsigned char* p, std::size_t n) noexcept {
     n -= chunk;
   }
   return static_cast<std::uint32_t>(crc);
-}
-
-/// Writes all of `data` to `fd`, retrying short writes and EINTR.
-inline bool write_all(int fd, const unsigned char* data, std::size_t n) noexcept {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
 }
 
 }  // namespace detail
@@ -245,30 +232,7 @@ typename Net::parameters load_parameters(const std::filesystem::path& path) {
 /// temporary file is removed).
 inline void write_checkpoint(const std::filesystem::path& path, const checkpoint_data& c) {
   const std::vector<unsigned char> bytes = encode_checkpoint(c);
-  const std::string name = path.string();
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0)
-    throw data_error(name, std::string("cannot create a temporary file in ") + dir.string() + ": " +
-                               std::strerror(errno));
-  const bool written = detail::write_all(fd, bytes.data(), bytes.size()) && ::fsync(fd) == 0;
-  const int saved = errno;
-  if (::close(fd) != 0 || !written) {
-    ::unlink(temp.c_str());
-    throw data_error(name, std::string("write failed: ") + std::strerror(written ? errno : saved));
-  }
-  if (::rename(temp.c_str(), name.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(temp.c_str());
-    throw data_error(name, std::string("cannot rename the temporary file: ") + std::strerror(e));
-  }
-  // The rename is durable only once the directory entry is.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  write_file_atomically(path, bytes.data(), bytes.size());
 }
 
 /// A checkpoint holding only `p` (no optimiser state): the trained-parameters file.

@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "ctnn/train/atomic_file.hpp"
 #include "ctnn/train/data_error.hpp"
 #include "ctnn/train/dataset.hpp"
 #include "ctnn/train/metrics.hpp"
@@ -373,30 +374,7 @@ inline std::string render_report(const report_data& r) {
 /// fsync, rename): a reader never sees a half-written report. Throws data_error naming the
 /// file if it cannot be written (the temporary file is removed).
 inline void write_report(const std::filesystem::path& path, const report_data& r) {
-  const std::string html = render_report(r);
-  const std::string name = path.string();
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0)
-    throw data_error(name, std::string("cannot create a temporary file in ") + dir.string() + ": " +
-                               std::strerror(errno));
-  ::fchmod(fd, 0644);  // mkstemp's 0600 would hide the report from other users
-  const char* p = html.data();
-  std::size_t left = html.size();
-  int error = 0;
-  while (left > 0 && error == 0) {
-    const ssize_t w = ::write(fd, p, left);
-    if (w < 0 && errno != EINTR) error = errno;
-    if (w > 0) p += w, left -= static_cast<std::size_t>(w);
-  }
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  if (error == 0 && ::rename(temp.c_str(), name.c_str()) != 0) error = errno;
-  if (error != 0) {
-    ::unlink(temp.c_str());
-    throw data_error(name, std::string("cannot write the report: ") + std::strerror(error));
-  }
+  write_file_atomically(path, render_report(r));
 }
 
 }  // namespace ctnn::train

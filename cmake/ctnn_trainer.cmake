@@ -11,14 +11,15 @@ set(CTNN_TRAINER_MAIN_DIR "${CMAKE_CURRENT_LIST_DIR}/../host_tools" CACHE INTERN
 
 # ctnn_add_trainer(<name> MODEL <header> TYPE <type>
 #                  [SYNTHETIC moons|circles|xor|spirals] [EPOCHS n] [LR x] [BATCH n]
+#                  [SCHEDULE none|step|cosine] [WEIGHT_DECAY x]
 #                  [INCLUDE_DIRECTORIES dirs...])
 # Builds executable <name>, the full training CLI (see host_tools/trainer_main.hpp) for the
 # network type <type> (e.g. models::mlp) declared in <header>. SYNTHETIC makes that
-# synthetic set the default data; EPOCHS/LR/BATCH change the defaults of --epochs/--lr/
-# --batch. Example:
+# synthetic set the default data; EPOCHS/LR/BATCH/SCHEDULE/WEIGHT_DECAY change the defaults
+# of the flags of the same names. Example:
 #   ctnn_add_trainer(my-trainer MODEL ${CMAKE_CURRENT_SOURCE_DIR}/my_net.hpp TYPE my::net)
 function(ctnn_add_trainer name)
-  cmake_parse_arguments(arg "" "MODEL;TYPE;SYNTHETIC;EPOCHS;LR;BATCH" "INCLUDE_DIRECTORIES" ${ARGN})
+  cmake_parse_arguments(arg "" "MODEL;TYPE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY" "INCLUDE_DIRECTORIES" ${ARGN})
   if(NOT arg_MODEL OR NOT arg_TYPE)
     message(FATAL_ERROR "ctnn_add_trainer(${name}): MODEL <header> and TYPE <type> are required")
   endif()
@@ -35,6 +36,12 @@ function(ctnn_add_trainer name)
   endif()
   if(arg_BATCH)
     string(APPEND defaults "  d.batch = ${arg_BATCH};\n")
+  endif()
+  if(arg_SCHEDULE)
+    string(APPEND defaults "  d.schedule = \"${arg_SCHEDULE}\";\n")
+  endif()
+  if(arg_WEIGHT_DECAY)
+    string(APPEND defaults "  d.weight_decay = ${arg_WEIGHT_DECAY};\n")
   endif()
   set(source "${CMAKE_CURRENT_BINARY_DIR}/${name}_main.cpp")
   file(CONFIGURE OUTPUT "${source}" CONTENT

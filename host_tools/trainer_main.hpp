@@ -49,6 +49,8 @@ struct trainer_defaults {
   std::size_t epochs = 10;
   double lr = 1e-3;
   std::size_t batch = 128;
+  std::string schedule = "none";  ///< default of --schedule
+  double weight_decay = 0.0;      ///< default of --weight-decay
 };
 
 namespace detail {
@@ -380,8 +382,10 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
   o.epochs = defaults.epochs;
   o.lr = defaults.lr;
   o.batch = defaults.batch;
+  o.weight_decay = defaults.weight_decay;
   o.threads = std::max(1u, std::thread::hardware_concurrency());
   detail::cli_settings s;
+  s.schedule = defaults.schedule;
 
   CLI::App app{"Trains " + std::string(Net::signature) +
                ".\nProgress on stderr; one JSON line with the results on stdout."};

@@ -28,7 +28,7 @@ constexpr std::size_t batch = 64;
 // The naive reference below describes this architecture by hand.
 static_assert(net::signature ==
                   std::string_view("ctnn1|f32|fused|in(28x28x1)|conv2d(8,3x3,s1,valid,relu)|"
-                                   "max_pool2d(2x2,s2)|conv2d(32,3x3,s1,valid,relu)|"
+                                   "max_pool2d(2x2,s2)|conv2d(32,3x3,s1,same,relu)|"
                                    "max_pool2d(2x2,s2)|flatten|dense(10,softmax)"),
               "models::cnn changed: update naive_net() in this benchmark");
 
@@ -54,11 +54,13 @@ ctnn::train::options settings(std::size_t threads) {
 
 // --- Naive reference ---------------------------------------------------------------------
 
-/// One layer with run-time sizes: valid 3-D convolution (stride 1) + ReLU, 2×2 max pooling
-/// (stride 2), or dense + softmax. Tensors are HWC, weights as ctnn stores them.
+/// One layer with run-time sizes: 3-D convolution (stride 1, `pad` zero rows/columns before
+/// and after, taps outside the input skipped) + ReLU, 2×2 max pooling (stride 2), or dense +
+/// softmax. Tensors are HWC, weights as ctnn stores them.
 struct naive_layer {
   enum kind_t { conv, pool, dense } kind;
-  long k = 0;  // conv kernel side
+  long k = 0;    // conv kernel side
+  long pad = 0;  // conv padding per side
   long ih = 0, iw = 0, ic = 0, oh = 0, ow = 0, oc = 0;
   std::size_t offset = 0;  // parameters
   std::size_t in() const { return std::size_t(ih * iw * ic); }
@@ -69,14 +71,17 @@ std::vector<naive_layer> naive_net() {
   std::vector<naive_layer> ls;
   long h = 28, w = 28, c = 1;
   std::size_t offset = 0;
-  auto add_conv = [&](long f, long k) {
-    naive_layer l{naive_layer::conv, k, h, w, c, h - k + 1, w - k + 1, f, offset};
+  auto add_conv = [&](long f, long k, long pad) {
+    naive_layer l{naive_layer::conv,   k, pad,   h, w, c, h + 2 * pad - k + 1,
+                  w + 2 * pad - k + 1, f, offset};
     offset += std::size_t(k * k * c * f + f);
     ls.push_back(l);
   };
-  auto add_pool = [&] { ls.push_back({naive_layer::pool, 2, h, w, c, h / 2, w / 2, c, offset}); };
+  auto add_pool = [&] {
+    ls.push_back({naive_layer::pool, 2, 0, h, w, c, h / 2, w / 2, c, offset});
+  };
   auto add_dense = [&](long n) {
-    naive_layer l{naive_layer::dense, 0, 1, 1, h * w * c, 1, 1, n, offset};
+    naive_layer l{naive_layer::dense, 0, 0, 1, 1, h * w * c, 1, 1, n, offset};
     offset += std::size_t(h * w * c * n + n);
     ls.push_back(l);
   };
@@ -85,11 +90,11 @@ std::vector<naive_layer> naive_net() {
     w = ls.back().ow;
     c = ls.back().oc;
   };
-  add_conv(8, 3);
+  add_conv(8, 3, 0);
   next();
   add_pool();
   next();
-  add_conv(32, 3);
+  add_conv(32, 3, 1);
   next();
   add_pool();
   next();
@@ -141,10 +146,13 @@ struct naive_trainer {
           for (long f = 0; f < L.oc; ++f) {
             float acc = b[f];
             for (long kh = 0; kh < L.k; ++kh)
-              for (long kw = 0; kw < L.k; ++kw)
+              for (long kw = 0; kw < L.k; ++kw) {
+                const long r = i + kh - L.pad, q = j + kw - L.pad;
+                if (r < 0 || r >= L.ih || q < 0 || q >= L.iw) continue;
                 for (long c = 0; c < L.ic; ++c)
                   acc += w[((kh * L.k + kw) * L.ic + c) * L.oc + f] *
-                         x[std::size_t(((i + kh) * L.iw + j + kw) * L.ic + c)];
+                         x[std::size_t((r * L.iw + q) * L.ic + c)];
+              }
             const std::size_t o = std::size_t((i * L.ow + j) * L.oc + f);
             zo[o] = acc;
             y[o] = acc > 0 ? acc : 0.0f;
@@ -193,13 +201,16 @@ struct naive_trainer {
             const float d = gz[std::size_t((i * L.ow + j) * L.oc + f)];
             gb[f] += d;
             for (long kh = 0; kh < L.k; ++kh)
-              for (long kw = 0; kw < L.k; ++kw)
+              for (long kw = 0; kw < L.k; ++kw) {
+                const long r = i + kh - L.pad, q = j + kw - L.pad;
+                if (r < 0 || r >= L.ih || q < 0 || q >= L.iw) continue;
                 for (long c = 0; c < L.ic; ++c) {
-                  const std::size_t xi = std::size_t(((i + kh) * L.iw + j + kw) * L.ic + c);
+                  const std::size_t xi = std::size_t((r * L.iw + q) * L.ic + c);
                   const std::size_t wi = std::size_t(((kh * L.k + kw) * L.ic + c) * L.oc + f);
                   gw[wi] += x[xi] * d;
                   if (need_gx) gx[xi] += w[wi] * d;
                 }
+              }
           }
     } else if (L.kind == naive_layer::pool) {
       for (long i = 0; i < L.oh; ++i)

@@ -107,8 +107,8 @@ BENCHMARK(bm_naive<16, 16, 16, 32, 3>)->Name("conv 16x16x16 -> 32@3x3 naive");
 // The example model (firmware_example/models/cnn.hpp), whole forward pass.
 using example_cnn =
     ctnn::network<float, ctnn::fused, ctnn::input<28, 28>, ctnn::conv2d<8, 3, 3, ctnn::relu>,
-                  ctnn::max_pool2d<2>, ctnn::conv2d<16, 3, 3, ctnn::relu>, ctnn::max_pool2d<2>,
-                  ctnn::flatten, ctnn::dense<10, ctnn::softmax>>;
+                  ctnn::max_pool2d<2>, ctnn::conv2d<32, 3, 3, ctnn::relu, 1, ctnn::same>,
+                  ctnn::max_pool2d<2>, ctnn::flatten, ctnn::dense<10, ctnn::softmax>>;
 BENCHMARK(bm_ctnn<example_cnn>)->Name("example cnn forward (fused)");
 
 }  // namespace

@@ -41,11 +41,20 @@ constexpr std::array<net::input, test_images::count> inputs = [] {
 }();
 static_assert(net::input_size == 784, "the embedded images are 28x28 pixels");
 
-/// Multiply-accumulates per inference: the weights of a dense-only network.
+/// Multiply-accumulates per inference: each weight is used once per output position
+/// (dense: once; conv2d: once per output pixel; `same` padding's skipped edge taps are
+/// counted too, so a CNN's figure slightly overstates its MACs).
+template <class Layer>
+constexpr std::size_t layer_macs() noexcept {
+  if constexpr (Layer::bias_count == 0)
+    return 0;
+  else
+    return Layer::weight_count * (Layer::output_shape::size / Layer::bias_count);
+}
 constexpr std::uint32_t macs = [] {
   std::size_t n = 0;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((n += net::layer<I + 1>::weight_count), ...);
+    ((n += layer_macs<net::layer<I + 1>>()), ...);
   }
   (std::make_index_sequence<net::layer_count>{});
   return static_cast<std::uint32_t>(n);

@@ -63,18 +63,21 @@ function(ctnn_qemu_command var elf)
       PARENT_SCOPE)
 endfunction()
 
-# ctnn_add_cortex_m_build(): the ExternalProject that configures this source tree again
-# with the Arm toolchain, building only the firmware (-Os), every time the host build runs
-# (it is incremental, and sees header edits that the outer build cannot track).
-function(ctnn_add_cortex_m_build)
+# ctnn_add_cortex_m_build(<target> <binary dir> <model> [<weights header>]): the
+# ExternalProject that configures this source tree again with the Arm toolchain, building
+# only the firmware for <model> (-Os), every time the host build runs (it is incremental,
+# and sees header edits that the outer build cannot track). The image is
+# <binary dir>/firmware_example/ctnn_firmware.elf.
+function(ctnn_add_cortex_m_build target binary_dir model)
   if(NOT CTNN_CORTEX_M_AVAILABLE OR CMAKE_CROSSCOMPILING)
     return()
   endif()
+  set(weights_header "${ARGN}")
   include(ExternalProject)
   ExternalProject_Add(
-    ctnn_cortex_m4
+    ${target}
     SOURCE_DIR "${PROJECT_SOURCE_DIR}"
-    BINARY_DIR "${CTNN_CORTEX_M_BINARY_DIR}"
+    BINARY_DIR "${binary_dir}"
     CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${CTNN_CORTEX_M_TOOLCHAIN_FILE}
                -DCMAKE_BUILD_TYPE=MinSizeRel
                -DCMAKE_CXX_FLAGS_MINSIZEREL=-Os
@@ -83,9 +86,9 @@ function(ctnn_add_cortex_m_build)
                -DCTNN_BUILD_TOOLS=OFF
                -DCTNN_INSTALL=OFF
                -DCTNN_BUILD_FIRMWARE=ON
-               -DCTNN_FIRMWARE_MODEL=${CTNN_FIRMWARE_MODEL}
-               -DCTNN_FIRMWARE_WEIGHTS_HEADER=${CTNN_FIRMWARE_WEIGHTS_HEADER}
+               -DCTNN_FIRMWARE_MODEL=${model}
+               -DCTNN_FIRMWARE_WEIGHTS_HEADER=${weights_header}
     INSTALL_COMMAND ""
     BUILD_ALWAYS ON
-    BUILD_BYPRODUCTS "${CTNN_CORTEX_M_ELF}")
+    BUILD_BYPRODUCTS "${binary_dir}/firmware_example/ctnn_firmware.elf")
 endfunction()

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "ctnn/ctnn.hpp"
-#include "ctnn/train/idx.hpp"
-#include "ctnn/train/preprocess.hpp"
+#include "ctnn/train/data/idx.hpp"
+#include "ctnn/train/data/preprocess.hpp"
 #include "ctnn/train/trainer.hpp"
 
 namespace {

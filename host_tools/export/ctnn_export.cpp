@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "ctnn/train/atomic_file.hpp"
-#include "ctnn/train/checkpoint.hpp"
-#include "ctnn/train/export.hpp"
+#include "ctnn/train/io/atomic_file.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
+#include "ctnn/train/io/export.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"ctnn-export: writes a C++ header of constexpr weights from a ctnn checkpoint"};

@@ -15,9 +15,9 @@
 #include "ctnn/flatten.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/pool2d.hpp"
-#include "ctnn/train/conv2d.hpp"
-#include "ctnn/train/flatten.hpp"
-#include "ctnn/train/pool2d.hpp"
+#include "ctnn/train/conv2d_gradient.hpp"
+#include "ctnn/train/flatten_gradient.hpp"
+#include "ctnn/train/pool2d_gradient.hpp"
 #include "naive_cnn.hpp"
 
 namespace {

@@ -14,9 +14,9 @@
 #include "ctnn/network.hpp"
 #include "ctnn/pool2d.hpp"
 // The layer_gradient specialisations must be visible where the trainer is instantiated.
-#include "ctnn/train/conv2d.hpp"
-#include "ctnn/train/flatten.hpp"
-#include "ctnn/train/pool2d.hpp"
+#include "ctnn/train/conv2d_gradient.hpp"
+#include "ctnn/train/flatten_gradient.hpp"
+#include "ctnn/train/pool2d_gradient.hpp"
 #include "ctnn/train/trainer.hpp"
 #include "naive_cnn.hpp"
 

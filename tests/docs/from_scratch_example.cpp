@@ -7,8 +7,8 @@
 #include "ctnn/ctnn.hpp"
 #include "ctnn/train/init.hpp"
 #include "ctnn/train/loss.hpp"
-#include "ctnn/train/metrics.hpp"
-#include "ctnn/train/synthetic.hpp"
+#include "ctnn/train/report/metrics.hpp"
+#include "ctnn/train/data/synthetic.hpp"
 #include "ctnn/train/trainer.hpp"
 
 // [1] The architecture: [2, 16, 16, 1], tanh hidden layers, sigmoid output.

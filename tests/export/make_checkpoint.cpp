@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "ctnn/train/checkpoint.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
 #include "export_model.hpp"
 
 using model = ctnn_test::export_model;

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "ctnn/crc32.hpp"
-#include "ctnn/train/checkpoint.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
 #include "export_weights.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: the checkpoint decoder (decode_checkpoint in
-// include/ctnn/train/checkpoint.hpp). Input: one selector byte, then the file image. With
+// include/ctnn/train/io/checkpoint.hpp). Input: one selector byte, then the file image. With
 // bit 0 set the harness first writes the true size into the header and a correct CRC-32
 // at the end, so mutations get past those two checks and reach the section-length logic.
 // Property: whatever decodes re-encodes to the same bytes (the reserved field aside).
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "ctnn/train/checkpoint.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target: the Kaggle CSV reader (include/ctnn/train/csv.hpp). The input is the
+// libFuzzer target: the Kaggle CSV reader (include/ctnn/train/data/csv.hpp). The input is the
 // file as is; 10 classes.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 
-#include "ctnn/train/csv.hpp"
+#include "ctnn/train/data/csv.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target: the IDX reader (include/ctnn/train/idx.hpp), images and labels, plain
+// libFuzzer target: the IDX reader (include/ctnn/train/data/idx.hpp), images and labels, plain
 // and gzip. Input layout: one selector byte, then the file (or, for the pair mode, two).
 //   bit 0   0: read_idx_images, 1: read_idx_labels
 //   bit 1   gzip the file first, so the parser behind zlib's path gets well-formed streams
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ctnn/train/idx.hpp"
+#include "ctnn/train/data/idx.hpp"
 #include "fuzz_support.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ctnn/train/report.hpp"
+#include "ctnn/train/report/report.hpp"
 
 namespace ctnn_test {
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Unit tests of the report's pieces (include/ctnn/train/svg.hpp, report.hpp): escaping,
+// Unit tests of the report's pieces (include/ctnn/train/report/svg.hpp, report.hpp): escaping,
 // axes, polyline coordinates, PNG and base64 encoding, the per-class table, the atomic
 // write. Expected values are computed by hand from the documented layout.
-#include "ctnn/train/report.hpp"
+#include "ctnn/train/report/report.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/checkpoint.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/csv.hpp"
+#include "ctnn/train/data/csv.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/idx.hpp"
+#include "ctnn/train/data/idx.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/metrics.hpp"
+#include "ctnn/train/report/metrics.hpp"
 
 #include <gtest/gtest.h>
 

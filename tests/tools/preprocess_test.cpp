@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/preprocess.hpp"
+#include "ctnn/train/data/preprocess.hpp"
 
 #include <gtest/gtest.h>
 

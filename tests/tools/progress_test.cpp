@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/progress.hpp"
+#include "ctnn/train/report/progress.hpp"
 
 #include <gtest/gtest.h>
 

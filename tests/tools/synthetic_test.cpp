@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ctnn/train/synthetic.hpp"
+#include "ctnn/train/data/synthetic.hpp"
 
 #include <gtest/gtest.h>
 

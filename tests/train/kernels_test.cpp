@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
-#include "ctnn/train/dense.hpp"
+#include "ctnn/train/dense_gradient.hpp"
 #include "ctnn/train/init.hpp"
 
 namespace {

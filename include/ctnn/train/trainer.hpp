@@ -69,16 +69,16 @@
 #include <vector>
 
 #include "ctnn/network.hpp"
-#include "ctnn/train/checkpoint_data.hpp"
-#include "ctnn/train/conv2d.hpp"
-#include "ctnn/train/dataset.hpp"
-#include "ctnn/train/dense.hpp"
-#include "ctnn/train/flatten.hpp"
+#include "ctnn/train/io/checkpoint_data.hpp"
+#include "ctnn/train/conv2d_gradient.hpp"
+#include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/dense_gradient.hpp"
+#include "ctnn/train/flatten_gradient.hpp"
 #include "ctnn/train/init.hpp"
 #include "ctnn/train/loss.hpp"
 #include "ctnn/train/optimizer.hpp"
 #include "ctnn/train/options.hpp"
-#include "ctnn/train/pool2d.hpp"
+#include "ctnn/train/pool2d_gradient.hpp"
 #include "ctnn/train/rng.hpp"
 #include "ctnn/train/thread_pool.hpp"
 

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "ctnn/train/checkpoint_data.hpp"
+#include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/data_error.hpp"
 
 namespace ctnn::train {

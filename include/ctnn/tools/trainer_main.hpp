@@ -29,15 +29,15 @@
 #include <thread>
 #include <vector>
 
-#include "ctnn/train/checkpoint.hpp"
-#include "ctnn/train/csv.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
+#include "ctnn/train/data/csv.hpp"
 #include "ctnn/train/data_error.hpp"
-#include "ctnn/train/idx.hpp"
-#include "ctnn/train/metrics.hpp"
-#include "ctnn/train/preprocess.hpp"
-#include "ctnn/train/progress.hpp"
-#include "ctnn/train/report.hpp"
-#include "ctnn/train/synthetic.hpp"
+#include "ctnn/train/data/idx.hpp"
+#include "ctnn/train/report/metrics.hpp"
+#include "ctnn/train/data/preprocess.hpp"
+#include "ctnn/train/report/progress.hpp"
+#include "ctnn/train/report/report.hpp"
+#include "ctnn/train/data/synthetic.hpp"
 #include "ctnn/train/trainer.hpp"
 
 namespace ctnn::tools {

@@ -18,7 +18,7 @@
 #include <utility>
 
 #include "ctnn/train/data_error.hpp"
-#include "ctnn/train/dataset.hpp"
+#include "ctnn/train/data/dataset.hpp"
 #include "ctnn/train/rng.hpp"
 
 namespace ctnn::train {

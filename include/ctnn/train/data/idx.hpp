@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "ctnn/train/data_error.hpp"
-#include "ctnn/train/dataset.hpp"
+#include "ctnn/train/data/dataset.hpp"
 
 namespace ctnn::train {
 namespace detail {

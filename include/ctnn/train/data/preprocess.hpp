@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "ctnn/train/data_error.hpp"
-#include "ctnn/train/dataset.hpp"
-#include "ctnn/train/synthetic.hpp"
+#include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/data/synthetic.hpp"
 
 namespace ctnn::train {
 

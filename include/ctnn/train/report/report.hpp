@@ -36,11 +36,11 @@
 #include <utility>
 #include <vector>
 
-#include "ctnn/train/atomic_file.hpp"
+#include "ctnn/train/io/atomic_file.hpp"
 #include "ctnn/train/data_error.hpp"
-#include "ctnn/train/dataset.hpp"
-#include "ctnn/train/metrics.hpp"
-#include "ctnn/train/svg.hpp"
+#include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/report/metrics.hpp"
+#include "ctnn/train/report/svg.hpp"
 
 namespace ctnn::train {
 

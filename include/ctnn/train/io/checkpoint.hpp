@@ -50,8 +50,8 @@
 #include <vector>
 
 #include "ctnn/parameters.hpp"
-#include "ctnn/train/atomic_file.hpp"
-#include "ctnn/train/checkpoint_data.hpp"
+#include "ctnn/train/io/atomic_file.hpp"
+#include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/data_error.hpp"
 
 namespace ctnn::train {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ctnn/train/metrics.hpp"
+#include "ctnn/train/report/metrics.hpp"
 
 namespace ctnn::train::svg {
 

@@ -8,11 +8,13 @@
 /// Streams: progress, the confusion matrix and the classification report go to stderr;
 /// stdout gets exactly one JSON line at the end. Exit status: 0 success, 1 bad command
 /// line, 2 unusable input or output file (one line "error: <file>: <problem>"),
-/// 3 training diverged (the last good checkpoint is kept).
+/// 3 training diverged (the last good checkpoint is kept). docs/hardening.md lists what
+/// each kind of bad path, file and option gets.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -21,23 +23,28 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
-#include "ctnn/train/io/checkpoint.hpp"
+#include "ctnn/tools/int8_export.hpp"
 #include "ctnn/train/data/csv.hpp"
-#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/data/idx.hpp"
-#include "ctnn/train/report/metrics.hpp"
 #include "ctnn/train/data/preprocess.hpp"
+#include "ctnn/train/data/synthetic.hpp"
+#include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
+#include "ctnn/train/io/file_checks.hpp"
+#include "ctnn/train/io/resume.hpp"
+#include "ctnn/train/report/metrics.hpp"
 #include "ctnn/train/report/progress.hpp"
 #include "ctnn/train/report/report.hpp"
-#include "ctnn/train/data/synthetic.hpp"
 #include "ctnn/train/trainer.hpp"
 
 namespace ctnn::tools {
@@ -51,6 +58,8 @@ struct trainer_defaults {
   std::size_t batch = 128;
   std::string schedule = "none";  ///< default of --schedule
   double weight_decay = 0.0;      ///< default of --weight-decay
+  std::string model_header;       ///< the model header's include path, for --export-int8
+  std::string model_type;         ///< the model's C++ type, for --export-int8
 };
 
 namespace detail {
@@ -64,6 +73,7 @@ struct cli_settings {
   std::size_t validation = 0, limit_train = 0, limit_test = 0;
   std::string optimizer = "adam", init = "he", bias_init = "zero", schedule = "none";
   std::string out, resume, history, report;
+  int8_export_settings int8;  ///< --export-int8 and its options
 };
 
 /// The first `n` samples of `d` (all if n is 0 or larger).
@@ -110,21 +120,83 @@ inline std::vector<train::history_row> history_from_metadata(const std::string& 
   if (j.is_discarded() || !j.contains("history") || !j["history"].is_array()) return rows;
   for (const auto& e : j["history"]) {
     if (!e.is_object()) continue;
+    // Typed reads that cannot throw (validate_checkpoint has checked the types already).
+    auto number = [&](const char* key) {
+      return e.contains(key) && e[key].is_number() ? e[key].get<double>() : NAN;
+    };
     train::history_row r;
-    r.epoch = e.value("epoch", std::size_t{0});
-    r.train_loss = e.value("train_loss", NAN);
-    r.train_accuracy = e.value("train_accuracy", NAN);
-    r.validation_loss = e.value("validation_loss", NAN);
-    r.validation_accuracy = e.value("validation_accuracy", NAN);
-    r.learning_rate = e.value("learning_rate", NAN);
-    r.seconds = e.value("seconds", NAN);
+    r.epoch =
+        e.contains("epoch") && e["epoch"].is_number_unsigned() ? e["epoch"].get<std::size_t>() : 0;
+    r.train_loss = number("train_loss");
+    r.train_accuracy = number("train_accuracy");
+    r.validation_loss = number("validation_loss");
+    r.validation_accuracy = number("validation_accuracy");
+    r.learning_rate = number("learning_rate");
+    r.seconds = number("seconds");
     rows.push_back(r);
   }
   return rows;
 }
 
+/// JSON text that never throws on strings that are not UTF-8 (e.g. a path given in
+/// Latin-1): invalid bytes become U+FFFD.
+inline std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// Refuses, before any work, outputs that are not regular files (or cannot be created)
+/// and outputs that are an input or each other; `--resume X --out X` is allowed.
+inline void check_files(const cli_settings& s, const std::string& out) {
+  std::vector<train::named_file> inputs, outputs;
+  if (!s.data_dir.empty()) {
+    for (const char* part : {"train", "t10k"})
+      for (const char* kind : {"-images-idx3-ubyte", "-labels-idx1-ubyte"})
+        inputs.push_back({"--data", train::find_maybe_gz(s.data_dir, part + std::string(kind))});
+  }
+  if (!s.csv.empty()) inputs.push_back({"--csv", s.csv});
+  if (!s.csv_test.empty()) inputs.push_back({"--csv-test", s.csv_test});
+  if (!s.resume.empty()) inputs.push_back({"--resume", s.resume});
+  outputs.push_back({"--out", out});
+  if (!s.report.empty()) outputs.push_back({"--report", s.report});
+  if (!s.history.empty()) outputs.push_back({"--history", s.history});
+  if (!s.csv_test.empty()) outputs.push_back({"--submission", s.submission});
+  if (!s.int8.out.empty()) outputs.push_back({"--export-int8", s.int8.out});
+  for (const auto& o : outputs) train::check_output(o.path);
+  train::check_distinct(inputs, outputs, {{"--out", "--resume"}});
+}
+
+/// Image models (input height and width > 1) need images of exactly that shape: a 14x56
+/// image has 784 pixels too, but is not a 28x28 one.
+template <class Net>
+void check_image_shape(const train::dataset& d) {
+  using shape = typename Net::input_shape;
+  if constexpr (shape::height > 1 && shape::width > 1) {
+    if (d.rows != 0 && (d.rows != shape::height || d.cols != shape::width))
+      throw train::data_error(d.name, "images are " + std::to_string(d.rows) + "x" +
+                                          std::to_string(d.cols) + " but the model expects " +
+                                          std::to_string(shape::height) + "x" +
+                                          std::to_string(shape::width));
+  }
+}
+
 template <class Net>
 constexpr std::size_t class_count = Net::output_size == 1 ? 2 : Net::output_size;
+
+/// --export-int8's settings, with the defaults filled in from the model and the data.
+inline int8_export_settings int8_settings(const trainer_defaults& defaults, const cli_settings& s,
+                                          const train::dataset& train_set,
+                                          const std::string& checkpoint) {
+  int8_export_settings r = s.int8;
+  if (r.model_header.empty()) r.model_header = defaults.model_header;
+  if (r.model_type.empty()) r.model_type = defaults.model_type;
+  if (r.name_space.empty()) r.name_space = r.model_type + "_int8_weights";
+  if (r.model_header.empty() || r.model_type.empty())
+    throw std::invalid_argument("--export-int8 needs --model-header and --model-type");
+  r.source_name = std::filesystem::path(checkpoint).filename().string();
+  r.program = defaults.name;
+  r.dataset = train_set.name.substr(0, train_set.name.rfind('/'));
+  return r;
+}
 
 /// The run itself; throws data_error for unusable files.
 template <class Net>
@@ -138,6 +210,8 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   const int sources = !s.data_dir.empty() + !s.csv.empty() + !s.synthetic.empty();
   if (sources > 1) throw std::invalid_argument("give only one of --data, --csv and --synthetic");
   const std::string synthetic = sources == 0 ? defaults.synthetic : s.synthetic;
+  const std::string out = s.out.empty() ? defaults.name + ".ckpt" : s.out;
+  check_files(s, out);
   if (!s.data_dir.empty()) {
     train_set = train::load_mnist_dir(s.data_dir, "train", classes);
     test_set = train::load_mnist_dir(s.data_dir, "t10k", classes);
@@ -170,6 +244,8 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   const bool pixels = !s.data_dir.empty() || !s.csv.empty();  // 8-bit images: scale by 1/255
   train::check_fits_model(train_set, Net::input_size, classes);
   if (have_test) train::check_fits_model(test_set, Net::input_size, classes);
+  check_image_shape<Net>(train_set);
+  if (have_test) check_image_shape<Net>(test_set);
   if (pixels) {
     train::scale_pixels(train_set);
     if (have_test) train::scale_pixels(test_set);
@@ -187,17 +263,18 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   train::trainer<Net> engine(o);
   auto params = std::make_unique<typename Net::parameters>();
   std::vector<train::history_row> history;
-  const std::string out = s.out.empty() ? defaults.name + ".ckpt" : s.out;
   engine.initialise(*params);
   if (!s.resume.empty()) {
     const train::checkpoint_data c = train::read_checkpoint_for<Net>(s.resume);
-    try {
-      engine.restore(*params, c);
-    } catch (const std::invalid_argument& e) {
-      throw train::data_error(s.resume, e.what());
-    }
+    train::restore_checkpoint(engine, *params, c, s.resume);
     history = history_from_metadata(c.metadata);
     history.resize(std::min<std::size_t>(history.size(), c.epoch));
+    if (!s.int8.out.empty()) {  // --resume CKPT --export-int8 FILE: export only, no training
+      int8_export_settings settings = int8_settings(defaults, s, train_set, s.resume);
+      const train::dataset* scored = have_test ? &test_set : nullptr;
+      std::printf("%s\n", export_int8<Net>(*params, train_set, scored, settings).dump().c_str());
+      return 0;
+    }
   }
 
   // What the exporter copies into a generated header: the data set's name (the reader's
@@ -220,7 +297,7 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                         {"history", history_json(history)}};
     if (standard) m["standardization"] = {{"mean", standard->mean}, {"std", standard->stddev}};
     if (measured_test_accuracy) m["test_accuracy"] = *measured_test_accuracy;
-    return m.dump();
+    return dump(m);
   };
   train::checkpoint_data checkpoint;
   auto save = [&] {
@@ -369,8 +446,47 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     result["submission"] = s.submission;
   }
   if (!s.history.empty()) train::write_history_csv(s.history, history);
-  std::printf("%s\n", result.dump().c_str());
+  if (!s.int8.out.empty())
+    result.update(export_int8<Net>(*params, train_set, have_test ? &test_set : nullptr,
+                                   int8_settings(defaults, s, train_set, out)));
+  std::printf("%s\n", dump(result).c_str());
   return 0;
+}
+
+/// A CLI11 check: the option's text is a finite number in the interval `lo`..`hi` (open at
+/// an end if `lo_open`/`hi_open`). NaN, Inf and text are refused with the interval.
+inline CLI::Validator real_in(double lo, double hi, bool lo_open = false, bool hi_open = false) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%s%g, %g%s", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
+  const std::string range = text;
+  return CLI::Validator(
+      [=](std::string& v) -> std::string {
+        char* end = nullptr;
+        const double x = std::strtod(v.c_str(), &end);
+        const bool ok = end != v.c_str() && *end == '\0' && std::isfinite(x) && x >= lo &&
+                        x <= hi && !(lo_open && x == lo) && !(hi_open && x == hi);
+        return ok ? "" : "'" + train::printable(v, 40) + "' is not a finite number in " + range;
+      },
+      "in " + range);
+}
+
+/// A CLI11 check: the option's text is an integer in [lo, hi] (no sign, no fraction).
+inline CLI::Validator count_in(std::uint64_t lo, std::uint64_t hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [=](std::string& v) -> std::string {
+        std::uint64_t x = 0;
+        const auto [end, err] = std::from_chars(v.data(), v.data() + v.size(), x);
+        const bool ok =
+            !v.empty() && err == std::errc{} && end == v.data() + v.size() && x >= lo && x <= hi;
+        return ok ? "" : "'" + train::printable(v, 40) + "' is not an integer in " + range;
+      },
+      "in " + range);
+}
+
+/// Most worker threads --threads accepts: more than a few per hardware thread only costs.
+inline std::size_t max_threads() {
+  return std::max<std::size_t>(8, 4 * std::size_t{std::thread::hardware_concurrency()});
 }
 
 }  // namespace detail
@@ -406,36 +522,52 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
   app.add_option("--submission", s.submission, "ImageId,Label file for --csv-test")
       ->capture_default_str();
   app.add_option("--samples", s.samples, "synthetic: samples in the training and the test set")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(detail::count_in(1, 10000000));
   app.add_option("--noise", s.noise, "synthetic: standard deviation of the noise")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(detail::real_in(0, 10));
   app.add_flag("--standardize", s.standardize,
                "standardise each input with the training set's mean and std");
   app.add_option("--validation", s.validation,
                  "hold out N random training samples (seeded) for validation")
-      ->capture_default_str();
-  app.add_option("--limit-train", s.limit_train, "use only the first N training samples (0: all)");
-  app.add_option("--limit-test", s.limit_test, "use only the first N test samples (0: all)");
+      ->capture_default_str()
+      ->check(detail::count_in(0, 1000000000));
+  app.add_option("--limit-train", s.limit_train, "use only the first N training samples (0: all)")
+      ->check(detail::count_in(0, 1000000000));
+  app.add_option("--limit-test", s.limit_test, "use only the first N test samples (0: all)")
+      ->check(detail::count_in(0, 1000000000));
   app.add_option("--epochs", o.epochs, "passes over the training set (gd: iterations)")
-      ->capture_default_str();
-  app.add_option("--batch", o.batch, "samples per step; 0 = full batch")->capture_default_str();
+      ->capture_default_str()
+      ->check(detail::count_in(1, train::checkpoint_max_epochs));
+  app.add_option("--batch", o.batch, "samples per step; 0 = full batch")
+      ->capture_default_str()
+      ->check(detail::count_in(0, 100000000));
   app.add_option("--optimizer", s.optimizer, "gd, sgd, momentum or adam")
       ->capture_default_str()
       ->check(CLI::IsMember({"gd", "sgd", "momentum", "adam"}));
-  app.add_option("--lr", o.lr, "learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--momentum", o.momentum, "momentum coefficient")->capture_default_str();
+  app.add_option("--lr", o.lr, "learning rate")
+      ->capture_default_str()
+      ->check(detail::real_in(0, 1e38, true));
+  app.add_option("--momentum", o.momentum, "momentum coefficient")
+      ->capture_default_str()
+      ->check(detail::real_in(0, 1, false, true));
   app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (weights, not biases)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(detail::real_in(0, 1));
   app.add_option("--schedule", s.schedule, "learning-rate schedule: none, step or cosine")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "step", "cosine"}));
   app.add_option("--step-size", o.step_size, "step schedule: epochs between decays")
-      ->capture_default_str();
-  app.add_option("--gamma", o.gamma, "step schedule: decay factor")->capture_default_str();
+      ->capture_default_str()
+      ->check(detail::count_in(1, train::checkpoint_max_epochs));
+  app.add_option("--gamma", o.gamma, "step schedule: decay factor")
+      ->capture_default_str()
+      ->check(detail::real_in(0, 1, true));
   app.add_option("--patience", o.patience,
                  "early stopping after N epochs without a better validation loss (0: off)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(detail::count_in(0, train::checkpoint_max_epochs));
   app.add_option("--init", s.init, "weights: small, xavier, xavier_normal, lecun or he")
       ->capture_default_str()
       ->check(CLI::IsMember({"small", "xavier", "xavier_normal", "lecun", "he"}));
@@ -443,43 +575,74 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
       ->capture_default_str()
       ->check(CLI::IsMember({"zero", "normal"}));
   app.add_option("--seed", o.seed, "seed of initialisation, shuffling and splits")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(detail::count_in(0, std::numeric_limits<std::uint64_t>::max()));
   app.add_option("--threads", o.threads, "worker threads (never changes the result)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(detail::count_in(1, detail::max_threads()));
   app.add_option("--out", s.out,
                  "checkpoint written after every epoch (default " + defaults.name + ".ckpt)");
   app.add_option("--resume", s.resume, "continue the run saved in this checkpoint");
   app.add_option("--history", s.history, "write the per-epoch history as CSV");
+  auto* int8 = app.add_option_group("int8 export");
+  int8->add_option("--export-int8", s.int8.out,
+                   "after training (or with --resume CKPT instead of training) write the int8 "
+                   "weights header: calibrated on the training data, compared on the test data");
+  int8->add_option("--calibration-samples", s.int8.quantize.calibration_samples,
+                   "--export-int8: training samples used to measure activation ranges")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  int8->add_option("--calibration-percentile", s.int8.quantize.percentile,
+                   "--export-int8: clip activation ranges at this percentile (100: min/max)")
+      ->capture_default_str()
+      ->check(CLI::Range(50.0001, 100.0));
+  int8->add_option(
+      "--int8-namespace", s.int8.name_space,
+      "--export-int8: namespace of the generated objects (default <type>_int8_weights)");
+  int8->add_option("--model-header", s.int8.model_header,
+                   "--export-int8: include path of the model header (default: from the build)");
+  int8->add_option("--model-type", s.int8.model_type,
+                   "--export-int8: the model's C++ type (default: from the build)");
   app.add_option("--report", s.report,
                  "write a self-contained HTML report (curves, confusion heat map, per-class "
                  "scores, misclassified samples)");
 
+  // Beyond RLIMIT_FSIZE a write must fail with EFBIG (reported, old files kept), not kill.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 1;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::fprintf(stderr, "error: %s (see --help)\n", train::printable(e.what(), 300).c_str());
+    return 1;
   }
   o.optimizer = *train::parse_optimizer(s.optimizer);
   o.schedule = *train::parse_schedule(s.schedule);
   o.init = *train::parse_init(s.init);
   o.bias = *train::parse_bias_init(s.bias_init);
-  if (o.epochs == 0 || o.epochs > 1000000) {
-    std::fprintf(stderr, "error: --epochs must be in 1..1000000\n");
-    return 1;
-  }
+  // Every exception maps to one line and a documented status (docs/hardening.md).
+  auto fail = [](int status, const std::string& text) {
+    std::fprintf(stderr, "error: %s\n", train::printable(text, 2048).c_str());
+    return status;
+  };
   try {
     return detail::run<Net>(defaults, s, o);
   } catch (const train::data_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
+    return fail(2, e.what());
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    return fail(1, e.what());
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "error: out of memory\n");
-    return 2;
+    return fail(2, "out of memory (the data or an option asks for more than this machine has)");
+  } catch (const std::length_error& e) {
+    return fail(2, std::string("out of memory (size too large: ") + e.what() + ")");
+  } catch (const std::filesystem::filesystem_error& e) {
+    return fail(2, e.path1().string() + ": " + e.code().message());
+  } catch (const std::system_error& e) {
+    return fail(2, std::string("system error: ") + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    return fail(2, std::string("JSON: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(2, e.what());
   }
 }
 

@@ -7,8 +7,10 @@
 /// `ImageId,Label` submission file the tool writes for test.csv. Host only.
 ///
 /// Parsing is strict: every row has exactly the header's number of cells, every cell is a
-/// number, labels are integers in [0, classes). Anything else throws data_error naming
-/// the file, the line and the column.
+/// number, pixel values are 8-bit (0..255, what scale_pixels() expects), labels are
+/// integers in [0, classes). Anything else throws data_error naming the file, the line and
+/// the column (a bad cell is quoted, escaped and cut to 40 bytes). A UTF-8 byte-order mark
+/// before the header is skipped. Only regular files are read (see io/file_checks.hpp).
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -16,13 +18,14 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/atomic_file.hpp"
+#include "ctnn/train/io/file_checks.hpp"
 
 namespace ctnn::train {
 namespace detail {
@@ -46,29 +49,47 @@ inline std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
+/// `cell` quoted for a message: escaped, at most 40 bytes.
+inline std::string quote_cell(std::string_view cell) {
+  return "'" + printable(cell, 40) + "'";
+}
+
+/// The next line of `text` from `pos` (without its '\n'); false at the end.
+inline bool next_line(std::string_view text, std::size_t& pos, std::string_view& line) {
+  if (pos >= text.size()) return false;
+  const std::size_t end = text.find('\n', pos);
+  line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+  pos = end == std::string_view::npos ? text.size() : end + 1;
+  return true;
+}
+
 }  // namespace detail
+
+/// Largest CSV file read (Kaggle's train.csv is 76 MB).
+inline constexpr std::uint64_t max_csv_bytes = std::uint64_t{4} << 30;
 
 /// Reads a Kaggle digit-recognizer CSV. A first header cell `label` makes it labelled
 /// (train.csv); otherwise it is unlabelled (test.csv) and `y` stays empty. Pixel values
 /// are kept as read (0..255; scale with preprocess.hpp).
 inline dataset read_kaggle_csv(const std::filesystem::path& path, std::size_t classes = 10) {
   const std::string name = path.string();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw data_error(name, "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw data_error(name, "is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw data_error(name, std::string("cannot open: ") + std::strerror(errno));
+  const std::vector<unsigned char> bytes = input_file(path).read_all(max_csv_bytes);
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
 
-  std::string line;
-  if (!std::getline(in, line)) throw data_error(name, "empty file (expected a header line)");
+  std::size_t pos = 0;
+  std::string_view line;
+  if (!detail::next_line(text, pos, line) || detail::trim(line).empty())
+    throw data_error(name, "empty file (expected a header line)");
   std::vector<std::string_view> cells;
   detail::split_csv_line(detail::trim(line), cells);
-  const std::vector<std::string> header(cells.begin(), cells.end());
-  const bool labelled = detail::trim(header[0]) == "label";
+  std::vector<std::string> header;
+  for (std::string_view c : cells) header.push_back(printable(detail::trim(c), 40));
+  const bool labelled = header[0] == "label";
   const std::size_t features = header.size() - (labelled ? 1 : 0);
   if (features == 0) throw data_error(name + ":1", "header names no pixel columns");
   for (std::size_t c = labelled ? 1 : 0; c < header.size(); ++c)
-    if (detail::trim(header[c]).empty())
+    if (header[c].empty())
       throw data_error(name + ":1", "header cell " + std::to_string(c + 1) + " is empty");
 
   dataset d;
@@ -76,7 +97,7 @@ inline dataset read_kaggle_csv(const std::filesystem::path& path, std::size_t cl
   d.features = features;
   d.classes = labelled ? classes : 0;
   std::size_t line_number = 1;
-  while (std::getline(in, line)) {
+  while (detail::next_line(text, pos, line)) {
     ++line_number;
     const std::string_view row = detail::trim(line);
     if (row.empty()) continue;  // a trailing blank line is harmless
@@ -93,7 +114,8 @@ inline dataset read_kaggle_csv(const std::filesystem::path& path, std::size_t cl
         std::uint64_t label = 0;
         const auto [end, err] = std::from_chars(cell.data(), cell.data() + cell.size(), label);
         if (err != std::errc{} || end != cell.data() + cell.size())
-          throw data_error(where, column + ": '" + std::string(cell) + "' is not a class number");
+          throw data_error(where,
+                           column + ": " + detail::quote_cell(cell) + " is not a class number");
         if (label >= classes)
           throw data_error(where, "label " + std::string(cell) + " is out of range (expected 0.." +
                                       std::to_string(classes - 1) + ")");
@@ -103,26 +125,26 @@ inline dataset read_kaggle_csv(const std::filesystem::path& path, std::size_t cl
       float value = 0;
       const auto [end, err] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
       if (err != std::errc{} || end != cell.data() + cell.size() || !std::isfinite(value))
-        throw data_error(where, column + ": '" + std::string(cell) + "' is not a finite number");
+        throw data_error(where,
+                         column + ": " + detail::quote_cell(cell) + " is not a finite number");
+      if (value < 0 || value > 255)
+        throw data_error(where, column + ": " + detail::quote_cell(cell) +
+                                    " is outside 0..255 (8-bit pixel values are expected)");
       d.x.push_back(value);
     }
   }
-  if (in.bad()) throw data_error(name, "read error");
   if (d.x.empty()) throw data_error(name, "no data rows after the header");
   return d;
 }
 
 /// Writes Kaggle's submission format: `ImageId,Label`, then `i,predictions[i-1]` for
-/// i = 1..n. Throws data_error if the file cannot be written.
+/// i = 1..n, atomically (write_file_atomically). Throws data_error if it cannot be written.
 inline void write_submission(const std::filesystem::path& path,
                              const std::vector<std::uint32_t>& predictions) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw data_error(path.string(), std::string("cannot create: ") + std::strerror(errno));
-  out << "ImageId,Label\n";
+  std::string text = "ImageId,Label\n";
   for (std::size_t i = 0; i < predictions.size(); ++i)
-    out << i + 1 << ',' << predictions[i] << '\n';
-  out.flush();
-  if (!out) throw data_error(path.string(), "write failed");
+    text += std::to_string(i + 1) + ',' + std::to_string(predictions[i]) + '\n';
+  write_file_atomically(path, text);
 }
 
 }  // namespace ctnn::train

@@ -17,6 +17,7 @@ struct dataset {
   std::string name;                      ///< e.g. "fashion-mnist/train", for messages
   std::size_t features = 0;              ///< values per sample
   std::size_t classes = 0;               ///< label range; 0 if unlabelled
+  std::size_t rows = 0, cols = 0;        ///< image shape when the file states one (IDX), else 0
   std::vector<float> x;                  ///< size() × features
   std::vector<std::uint32_t> y;          ///< labels, or empty
   std::vector<std::string> class_names;  ///< optional, `classes` entries when present

@@ -2,12 +2,14 @@
 #pragma once
 
 /// @file
-/// Reader for the IDX files of MNIST and Fashion-MNIST (plain or gzip-compressed; zlib
-/// reads both transparently). Host only; link ZLIB::ZLIB.
+/// Reader for the IDX files of MNIST and Fashion-MNIST (plain or gzip-compressed). Host
+/// only; link ZLIB::ZLIB.
 ///
 /// Format: big-endian u32 magic (0x00000803: u8 images with 3 dimensions, 0x00000801: u8
 /// labels with 1), big-endian u32 sizes, then the bytes, nothing after them. Every
-/// deviation throws data_error naming the file and the problem.
+/// deviation throws data_error naming the file and the problem. Only regular files are
+/// read; reading stops at the size the header declares (plus one byte to detect more),
+/// so memory and time follow the declared data, whatever a gzip stream would inflate to.
 ///
 /// @code
 /// ctnn::train::dataset train = ctnn::train::load_mnist_dir("/usr/share/datasets/fashion-mnist",
@@ -15,6 +17,7 @@
 /// @endcode
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -24,52 +27,124 @@
 #include <string>
 #include <vector>
 
-#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/file_checks.hpp"
 
 namespace ctnn::train {
 namespace detail {
 
-/// Whole file, decompressed if it is gzip. Refuses missing, unreadable, corrupt or empty
-/// files, and more than `limit` bytes (a decompression bomb must not exhaust memory).
-inline std::vector<unsigned char> read_maybe_gz(const std::filesystem::path& path,
-                                                std::size_t limit = std::size_t{1} << 32) {
-  const std::string name = path.string();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw data_error(name, "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw data_error(name, "is a directory");
-  errno = 0;
-  gzFile f = gzopen(name.c_str(), "rb");
-  if (f == nullptr)
-    throw data_error(
-        name, std::string("cannot open: ") + (errno != 0 ? std::strerror(errno) : "out of memory"));
-  std::vector<unsigned char> out;
-  unsigned char buffer[1 << 16];
-  for (;;) {
-    const int n = gzread(f, buffer, sizeof buffer);
-    if (n < 0) {
-      int code = 0;
-      std::string message = gzerror(f, &code);
-      gzclose(f);
-      throw data_error(name, "cannot read (corrupt gzip data?): " + message);
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<std::size_t>(n) > limit) {
-      gzclose(f);
-      throw data_error(name, "larger than " + std::to_string(limit) + " bytes");
-    }
-    out.insert(out.end(), buffer, buffer + n);
+/// A regular file read as a byte stream, inflated if it is gzip (magic 1f 8b; several
+/// members are read one after another, as gzip does). Reading never goes beyond what the
+/// caller asks for, so a caller that knows the expected size inflates at most one byte
+/// more than it: a decompression bomb costs nothing. Bytes after a gzip member that are
+/// not another member are an error ("trailing garbage"), as is a truncated stream.
+class maybe_gz_stream {
+ public:
+  explicit maybe_gz_stream(const std::filesystem::path& path) : file_(path) {
+    if (file_.size() == 0) throw data_error(file_.name(), "empty file");
+    fill();
+    gz_ = avail_ >= 2 && in_[0] == 0x1f && in_[1] == 0x8b;
+    if (gz_ && inflateInit2(&z_, 15 + 16) != Z_OK)  // 15 + 16: gzip wrapper only
+      throw data_error(file_.name(), "cannot read: zlib could not start (out of memory)");
   }
-  // gzread returns 0 at a truncated gzip stream's end too; gzclose reports it.
-  int code = 0;
-  const char* message = gzerror(f, &code);
-  const std::string error = code != Z_OK && code != Z_STREAM_END ? message : "";
-  if (gzclose(f) != Z_OK && error.empty())
-    throw data_error(name, "truncated or corrupt gzip stream");
-  if (!error.empty()) throw data_error(name, "truncated or corrupt gzip stream: " + error);
-  if (out.empty()) throw data_error(name, "empty file");
-  return out;
+  maybe_gz_stream(const maybe_gz_stream&) = delete;
+  maybe_gz_stream& operator=(const maybe_gz_stream&) = delete;
+  ~maybe_gz_stream() {
+    if (gz_) inflateEnd(&z_);
+  }
+
+  bool gz() const noexcept { return gz_; }
+  /// Bytes of the file on disk (compressed size for gzip).
+  std::uint64_t file_size() const noexcept { return file_.size(); }
+  const std::string& name() const noexcept { return file_.name(); }
+
+  /// Reads up to `n` bytes of data; fewer only at its end. data_error on corrupt,
+  /// truncated or trailing-garbage gzip input.
+  std::size_t read(unsigned char* out, std::size_t n) {
+    std::size_t done = 0;
+    while (done < n) {
+      if (avail_ == 0 && !eof_) fill();
+      if (!gz_) {
+        if (avail_ == 0) break;
+        const std::size_t k = std::min(avail_, n - done);
+        std::memcpy(out + done, in_.data() + pos_, k);
+        pos_ += k;
+        avail_ -= k;
+        done += k;
+        continue;
+      }
+      if (member_end_) {
+        if (avail_ == 0) break;  // the end of the last member is the end of the file
+        inflateReset(&z_);
+        member_end_ = false;
+        member_output_ = 0;
+        ++members_;
+      }
+      z_.next_in = in_.data() + pos_;
+      z_.avail_in = static_cast<uInt>(avail_);
+      z_.next_out = out + done;
+      z_.avail_out = static_cast<uInt>(std::min<std::size_t>(n - done, 1u << 30));
+      const uInt before_out = z_.avail_out;
+      const int r = inflate(&z_, Z_NO_FLUSH);
+      const std::size_t used = avail_ - z_.avail_in;
+      pos_ += used;
+      avail_ -= used;
+      done += before_out - z_.avail_out;
+      member_output_ += before_out - z_.avail_out;
+      if (r == Z_STREAM_END) {
+        member_end_ = true;
+      } else if (r == Z_DATA_ERROR && members_ > 0 && member_output_ == 0) {
+        throw data_error(name(), "trailing garbage after the gzip data");
+      } else if (r == Z_BUF_ERROR && avail_ == 0 && eof_) {
+        throw data_error(name(), "truncated or corrupt gzip stream: unexpected end of file");
+      } else if (r != Z_OK && r != Z_BUF_ERROR) {
+        throw data_error(name(), std::string("truncated or corrupt gzip stream: ") +
+                                     (z_.msg != nullptr ? z_.msg : "inflate failed"));
+      }
+    }
+    return done;
+  }
+
+ private:
+  void fill() {
+    pos_ = 0;
+    avail_ = file_.read(in_.data(), in_.size());
+    eof_ = avail_ < in_.size();
+  }
+
+  input_file file_;
+  std::vector<unsigned char> in_ = std::vector<unsigned char>(std::size_t{1} << 16);
+  std::size_t pos_ = 0, avail_ = 0;
+  bool eof_ = false, gz_ = false, member_end_ = false;
+  std::size_t members_ = 0, member_output_ = 0;  ///< members after the first; output of this one
+  z_stream z_{};
+};
+
+/// Reads exactly `n` bytes into `out` (grown as data arrives, so memory follows the real
+/// data, never only the declared size); returns how many the stream held, at most `n`.
+inline std::size_t read_declared(maybe_gz_stream& in, std::vector<unsigned char>& out,
+                                 std::size_t n) {
+  constexpr std::size_t chunk = std::size_t{1} << 24;
+  out.clear();
+  while (out.size() < n) {
+    const std::size_t at = out.size();
+    out.resize(at + std::min(chunk, n - at));
+    const std::size_t got = in.read(out.data() + at, out.size() - at);
+    out.resize(at + got);
+    if (got == 0) break;
+  }
+  return out.size();
 }
+
+/// True if the stream holds more data (reads at most one byte).
+inline bool has_more(maybe_gz_stream& in) {
+  unsigned char extra;
+  return in.read(&extra, 1) != 0;
+}
+
+/// Largest output of deflate per input byte (zlib's documented worst case is 1032:1).
+inline constexpr std::uint64_t max_gzip_ratio = 1032;
 
 inline std::uint32_t read_be32(const unsigned char* p) noexcept {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 |
@@ -93,55 +168,79 @@ struct idx_images {
 /// Reads an idx3-ubyte image file (magic 0x00000803).
 inline idx_images read_idx_images(const std::filesystem::path& path) {
   const std::string name = path.string();
-  const std::vector<unsigned char> bytes = detail::read_maybe_gz(path);
+  detail::maybe_gz_stream in(path);
+  unsigned char header[16];
+  const std::size_t got = in.read(header, sizeof header);
   // The magic first: a file of another kind gets the more useful message.
-  const std::uint32_t magic = bytes.size() < 4 ? 0 : detail::read_be32(bytes.data());
-  if (bytes.size() >= 4 && magic != 0x00000803u)
+  const std::uint32_t magic = got < 4 ? 0 : detail::read_be32(header);
+  if (got >= 4 && magic != 0x00000803u)
     throw data_error(name, "wrong magic " + detail::hex32(magic) +
                                " (an idx3-ubyte image file starts with 0x00000803)");
-  if (bytes.size() < 16)
-    throw data_error(name, "truncated: " + std::to_string(bytes.size()) +
-                               " bytes, shorter than the 16-byte idx3 header");
+  if (got < 16)
+    throw data_error(
+        name, "truncated: " + std::to_string(got) + " bytes, shorter than the 16-byte idx3 header");
   idx_images images;
-  images.count = detail::read_be32(bytes.data() + 4);
-  images.rows = detail::read_be32(bytes.data() + 8);
-  images.cols = detail::read_be32(bytes.data() + 12);
+  images.count = detail::read_be32(header + 4);
+  images.rows = detail::read_be32(header + 8);
+  images.cols = detail::read_be32(header + 12);
   if (images.rows == 0 || images.cols == 0)
     throw data_error(
         name, "images of size " + std::to_string(images.rows) + "x" + std::to_string(images.cols));
   if (images.count == 0) throw data_error(name, "holds no images");
-  // rows·cols < 2^64; the product with count is only formed once it cannot overflow.
+  // rows·cols < 2^64; the product with count is only formed once it cannot overflow. The
+  // file size bounds what the data can be (for gzip: deflate's best ratio), so a header
+  // that claims more is refused before anything is allocated.
   const std::size_t image_bytes = images.rows * images.cols;
-  const std::size_t have = bytes.size() - 16;
-  const bool too_few = images.count > have / image_bytes;
-  if (too_few || images.count * image_bytes != have)
-    throw data_error(name, std::string(too_few ? "truncated" : "trailing data") + ": header says " +
-                               std::to_string(images.count) + " images of " +
-                               std::to_string(images.rows) + "x" + std::to_string(images.cols) +
-                               " but the file holds " + std::to_string(have) + " pixel bytes");
-  images.pixels.assign(bytes.begin() + 16, bytes.end());
+  const std::uint64_t payload = in.file_size() - (in.gz() ? 0 : 16);
+  const std::uint64_t possible = in.gz() ? in.file_size() * detail::max_gzip_ratio : payload;
+  auto mismatch = [&](const char* what, std::uint64_t have) {
+    return data_error(name, std::string(what) + ": header says " + std::to_string(images.count) +
+                                " images of " + std::to_string(images.rows) + "x" +
+                                std::to_string(images.cols) + " but the file holds " +
+                                std::to_string(have) + " pixel bytes");
+  };
+  if (images.count > possible / image_bytes) throw mismatch("truncated", payload);
+  const std::size_t declared = images.count * image_bytes;
+  if (!in.gz() && declared != payload) throw mismatch("trailing data", payload);
+  const std::size_t have = detail::read_declared(in, images.pixels, declared);
+  if (have < declared) throw mismatch("truncated", have);
+  if (detail::has_more(in))
+    throw data_error(name, "trailing data: more than the " + std::to_string(declared) +
+                               " pixel bytes the header declares");
   return images;
 }
 
 /// Reads an idx1-ubyte label file (magic 0x00000801).
 inline std::vector<std::uint8_t> read_idx_labels(const std::filesystem::path& path) {
   const std::string name = path.string();
-  const std::vector<unsigned char> bytes = detail::read_maybe_gz(path);
+  detail::maybe_gz_stream in(path);
+  unsigned char header[8];
+  const std::size_t got = in.read(header, sizeof header);
   // The magic first: a file of another kind gets the more useful message.
-  const std::uint32_t magic = bytes.size() < 4 ? 0 : detail::read_be32(bytes.data());
-  if (bytes.size() >= 4 && magic != 0x00000801u)
+  const std::uint32_t magic = got < 4 ? 0 : detail::read_be32(header);
+  if (got >= 4 && magic != 0x00000801u)
     throw data_error(name, "wrong magic " + detail::hex32(magic) +
                                " (an idx1-ubyte label file starts with 0x00000801)");
-  if (bytes.size() < 8)
-    throw data_error(name, "truncated: " + std::to_string(bytes.size()) +
-                               " bytes, shorter than the 8-byte idx1 header");
-  const std::size_t count = detail::read_be32(bytes.data() + 4);
+  if (got < 8)
+    throw data_error(
+        name, "truncated: " + std::to_string(got) + " bytes, shorter than the 8-byte idx1 header");
+  const std::size_t count = detail::read_be32(header + 4);
   if (count == 0) throw data_error(name, "holds no labels");
-  if (count != bytes.size() - 8)
-    throw data_error(name, std::string(count > bytes.size() - 8 ? "truncated" : "trailing data") +
-                               ": header says " + std::to_string(count) +
-                               " labels but the file holds " + std::to_string(bytes.size() - 8));
-  return {bytes.begin() + 8, bytes.end()};
+  const std::uint64_t payload = in.file_size() - (in.gz() ? 0 : 8);
+  const std::uint64_t possible = in.gz() ? in.file_size() * detail::max_gzip_ratio : payload;
+  auto mismatch = [&](const char* what, std::uint64_t have) {
+    return data_error(name, std::string(what) + ": header says " + std::to_string(count) +
+                                " labels but the file holds " + std::to_string(have));
+  };
+  if (count > possible) throw mismatch("truncated", payload);
+  if (!in.gz() && count != payload) throw mismatch("trailing data", payload);
+  std::vector<unsigned char> labels;
+  const std::size_t have = detail::read_declared(in, labels, count);
+  if (have < count) throw mismatch("truncated", have);
+  if (detail::has_more(in))
+    throw data_error(name, "trailing data: more than the " + std::to_string(count) +
+                               " labels the header declares");
+  return labels;
 }
 
 /// Pairs an image file with a label file: features = rows·cols, x = raw pixel values
@@ -163,6 +262,8 @@ inline dataset load_idx(const std::filesystem::path& images_path,
   dataset d;
   d.name = name.empty() ? images_path.string() : std::move(name);
   d.features = images.rows * images.cols;
+  d.rows = images.rows;
+  d.cols = images.cols;
   d.classes = classes;
   d.x.assign(images.pixels.begin(), images.pixels.end());
   d.y.assign(labels.begin(), labels.end());

@@ -28,9 +28,11 @@
 ///            M                         metadata (JSON text)
 ///      end-4  4  u32 CRC-32 (zlib's crc32) of every byte before it
 ///
-/// Reading checks, in order: the file exists and is not empty, the magic, the version, the
-/// recorded size against the real size, the CRC, then that the lengths add up; with an
-/// expected network, its signature and scalar size. Each failure is a data_error.
+/// Reading checks, in order: the file exists, is a regular file and is not empty, the
+/// magic, the version, the recorded size against the real size, the CRC, then that the
+/// lengths add up, then every field's contents (validate_checkpoint: what a CRC cannot
+/// vouch for, since a buggy or hostile writer computes a valid one); with an expected
+/// network, its signature and scalar size. Each failure is a one-line data_error.
 #include <fcntl.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -38,11 +40,12 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -50,9 +53,10 @@
 #include <vector>
 
 #include "ctnn/parameters.hpp"
+#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/io/atomic_file.hpp"
 #include "ctnn/train/io/checkpoint_data.hpp"
-#include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/file_checks.hpp"
 
 namespace ctnn::train {
 
@@ -187,25 +191,142 @@ inline checkpoint_data decode_checkpoint(const unsigned char* p, std::size_t n,
   return c;
 }
 
-/// Reads and validates a checkpoint file.
-inline checkpoint_data read_checkpoint(const std::filesystem::path& path) {
+/// Limits of validate_checkpoint().
+inline constexpr std::uint64_t checkpoint_max_epochs = 1000000;  ///< the trainers' --epochs bound
+inline constexpr std::size_t checkpoint_max_signature = 4096;
+inline constexpr std::size_t checkpoint_max_metadata = std::size_t{16} << 20;
+
+namespace detail {
+
+/// The index of the first non-finite scalar in `bytes`, or npos.
+template <class T>
+std::size_t first_non_finite(const std::vector<unsigned char>& bytes, std::size_t from,
+                             std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    T v;
+    std::memcpy(&v, bytes.data() + (from + i) * sizeof(T), sizeof(T));
+    if (!std::isfinite(v)) return i;
+  }
+  return std::string::npos;
+}
+
+/// "" if the metadata's known keys have the types and ranges the writer gives them, else
+/// the problem. Unknown keys are allowed (newer writers); so is empty metadata.
+inline std::string metadata_problem(const std::string& text) {
+  if (text.empty()) return "";
+  if (text.size() > checkpoint_max_metadata) return "metadata larger than 16 MiB";
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return "metadata is not valid JSON";
+  if (!j.is_object()) return "metadata is not a JSON object";
+  auto is_count = [](const nlohmann::json& v) { return v.is_number_unsigned(); };
+  auto is_real = [](const nlohmann::json& v) {
+    return v.is_number() && std::isfinite(v.get<double>());
+  };
+  for (const char* key : {"program", "signature", "data", "dataset", "optimizer"})
+    if (j.contains(key) && !j[key].is_string())
+      return std::string("metadata field '") + key + "' is not a string";
+  for (const char* key : {"train_samples", "validation_samples", "batch", "epochs", "seed"})
+    if (j.contains(key) && !is_count(j[key]))
+      return std::string("metadata field '") + key + "' is not a non-negative integer";
+  if (j.contains("standardize") && !j["standardize"].is_boolean())
+    return "metadata field 'standardize' is not true or false";
+  if (j.contains("lr") && !(is_real(j["lr"]) && j["lr"].get<double>() > 0))
+    return "metadata field 'lr' is not a positive number";
+  if (j.contains("test_accuracy") &&
+      !(is_real(j["test_accuracy"]) && j["test_accuracy"].get<double>() >= 0 &&
+        j["test_accuracy"].get<double>() <= 1))
+    return "metadata field 'test_accuracy' is not a number in [0, 1]";
+  if (j.contains("standardization")) {
+    const auto& st = j["standardization"];
+    if (!st.is_object() || !st.contains("mean") || !st.contains("std") || !st["mean"].is_array() ||
+        !st["std"].is_array())
+      return "metadata field 'standardization' is not {mean: [...], std: [...]}";
+    for (const auto& v : st["mean"])
+      if (!is_real(v)) return "metadata field 'standardization.mean' holds a non-number";
+    for (const auto& v : st["std"])
+      if (!is_real(v) || v.get<double>() < 0)
+        return "metadata field 'standardization.std' holds a negative or non-number";
+  }
+  if (j.contains("history")) {
+    if (!j["history"].is_array()) return "metadata field 'history' is not an array";
+    for (const auto& e : j["history"]) {
+      if (!e.is_object() || !e.contains("epoch") || !is_count(e["epoch"]) ||
+          e["epoch"].get<std::uint64_t>() > checkpoint_max_epochs)
+        return "metadata 'history' holds an entry without a valid epoch number";
+      for (const char* key : {"train_loss", "train_accuracy", "validation_loss",
+                              "validation_accuracy", "learning_rate", "seconds"})
+        if (e.contains(key) && !e[key].is_null() && !e[key].is_number())
+          return std::string("metadata 'history' field '") + key + "' is not a number";
+    }
+  }
+  return "";
+}
+
+}  // namespace detail
+
+/// Checks the contents of a decoded checkpoint (the structure is decode_checkpoint's
+/// job): the signature is printable text, the optimiser kind is known and has its number
+/// of moment vectors, epoch ≤ 10^6 and epoch ≤ step ≤ epoch·2^32 (every epoch takes at
+/// least one step), parameters and optimiser moments are finite, and the metadata's known JSON
+/// fields have their types and ranges. Throws a one-line data_error naming `name` and the field.
+inline void validate_checkpoint(const checkpoint_data& c, const std::string& name) {
+  if (c.signature.empty() || c.signature.size() > checkpoint_max_signature ||
+      printable(c.signature, checkpoint_max_signature) != c.signature)
+    throw data_error(name, "invalid signature (empty, too long or not printable text)");
+  if (c.optimizer > 3)
+    throw data_error(name, "unknown optimiser kind " + std::to_string(c.optimizer));
+  const std::uint32_t slots = c.optimizer == 3 ? 2 : c.optimizer == 2 ? 1 : 0;
+  if (c.optimizer_slots != slots)
+    throw data_error(name, "optimiser kind " + std::to_string(c.optimizer) + " stores " +
+                               std::to_string(slots) + " moment vectors, not " +
+                               std::to_string(c.optimizer_slots));
+  if (c.epoch > checkpoint_max_epochs)
+    throw data_error(name, "epoch count " + std::to_string(c.epoch) + " is beyond " +
+                               std::to_string(checkpoint_max_epochs));
+  if (c.step < c.epoch || (c.epoch == 0 && c.step != 0) || c.step / 4294967296u > c.epoch)
+    throw data_error(name, "step count " + std::to_string(c.step) + " does not fit " +
+                               std::to_string(c.epoch) + " epochs");
+  if (c.scalar_bytes != 4 && c.scalar_bytes != 8)
+    throw data_error(name, "invalid scalar size " + std::to_string(c.scalar_bytes));
+  const std::size_t count = c.parameters.size() / c.scalar_bytes;
+  if (c.parameters.size() % c.scalar_bytes != 0 ||
+      c.optimizer_state.size() != c.optimizer_slots * c.parameters.size())
+    throw data_error(name, "inconsistent section lengths");
+  auto non_finite = [&](const std::vector<unsigned char>& b, std::size_t from) {
+    return c.scalar_bytes == 4 ? detail::first_non_finite<float>(b, from, count)
+                               : detail::first_non_finite<double>(b, from, count);
+  };
+  if (const std::size_t i = non_finite(c.parameters, 0); i != std::string::npos)
+    throw data_error(name, "parameter " + std::to_string(i) +
+                               " is not finite (NaN or Inf): the run it comes from diverged");
+  for (std::uint32_t s = 0; s < c.optimizer_slots; ++s)
+    if (const std::size_t i = non_finite(c.optimizer_state, s * count); i != std::string::npos)
+      throw data_error(name, "optimiser moment " + std::to_string(s + 1) + " of parameter " +
+                                 std::to_string(i) + " is not finite (NaN or Inf)");
+  if (const std::string problem = detail::metadata_problem(c.metadata); !problem.empty())
+    throw data_error(name, problem);
+}
+
+/// Reads, decodes and validates a checkpoint file (at most `limit` bytes; only a regular
+/// file is read).
+inline checkpoint_data read_checkpoint(const std::filesystem::path& path,
+                                       std::uint64_t limit = std::uint64_t{4} << 30) {
   const std::string name = path.string();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw data_error(name, "no such file");
-  if (std::filesystem::is_directory(path, ec)) throw data_error(name, "is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw data_error(name, std::string("cannot open: ") + std::strerror(errno));
-  const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(in),
-                                         std::istreambuf_iterator<char>()};
-  if (in.bad()) throw data_error(name, "read error");
-  return decode_checkpoint(bytes.data(), bytes.size(), name);
+  const std::vector<unsigned char> bytes = input_file(path).read_all(limit);
+  checkpoint_data c = decode_checkpoint(bytes.data(), bytes.size(), name);
+  validate_checkpoint(c, name);
+  return c;
 }
 
 /// Reads a checkpoint and refuses it unless it was written for `Net` (same signature, so
 /// same architecture, scalar type and numeric mode, and the same parameter count).
 template <class Net>
 checkpoint_data read_checkpoint_for(const std::filesystem::path& path) {
-  checkpoint_data c = read_checkpoint(path);
+  // The largest file `Net` can have: 16 moment vectors (decode's bound) and full metadata.
+  constexpr std::uint64_t limit = checkpoint_header_bytes + checkpoint_max_signature +
+                                  17 * std::uint64_t{Net::parameter_bytes} +
+                                  checkpoint_max_metadata + 4;
+  checkpoint_data c = read_checkpoint(path, limit);
   if (c.signature != Net::signature)
     throw data_error(path.string(), "checkpoint is for architecture '" + c.signature +
                                         "' but this program uses '" + std::string(Net::signature) +

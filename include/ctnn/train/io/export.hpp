@@ -8,10 +8,10 @@
 /// The header is a pure function of the checkpoint and the options (no timestamps, no
 /// locale): the same checkpoint always gives the same bytes. Values are written as
 /// hexadecimal floating literals, so every bit round-trips. The header checks the model's
-/// signature with a static_assert before the values (so weights of another architecture
-/// fail with a sentence, not with "too many initializers"), and carries the CRC-32 of the
-/// parameters' bytes for the firmware to verify at boot. It runs no constexpr loop over
-/// its values, so 110k parameters compile in seconds.
+/// signature and its parameter count with static_asserts before the values (so weights of
+/// another architecture fail with a sentence, not with "too many initializers"), and carries the
+/// CRC-32 of the parameters' bytes for the firmware to verify at boot. It runs no constexpr loop
+/// over its values, so 110k parameters compile in seconds.
 #include <zlib.h>
 
 #include <charconv>
@@ -22,8 +22,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/checkpoint_data.hpp"
 
 namespace ctnn::train {
 
@@ -103,6 +103,10 @@ inline std::string export_header(const checkpoint_data& c, const export_options&
   h += "static_assert(ctnn::detail::check_weights_signature<model, model::signature == "
        "signature>::value);\n\n";
   h += "inline constexpr std::size_t parameter_count = " + std::to_string(count) + ";\n";
+  h += "static_assert(model::parameter_count == parameter_count, \"ctnn: these weights hold " +
+       std::to_string(count) +
+       " parameters but the model type has another count: export a checkpoint of this "
+       "model\");\n";
   h += "/// CRC-32 (zlib) of the parameters' little-endian bytes; check with ctnn::crc32.\n";
   h += "inline constexpr std::uint32_t crc32 = 0x" + std::string(crc_hex, crc_end) + "u;\n";
   h += "inline constexpr std::string_view dataset = \"" + detail::escape(opt.dataset) + "\";\n";

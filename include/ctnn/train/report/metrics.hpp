@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/atomic_file.hpp"
 
 namespace ctnn::train {
 
@@ -183,36 +184,31 @@ struct history_row {
 };
 
 /// Writes `epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,
-/// learning_rate,seconds` with a header line; unmeasured values are empty cells.
+/// learning_rate,seconds` with a header line; unmeasured values are empty cells. Written
+/// atomically (write_file_atomically); data_error with the OS's reason on failure.
 inline void write_history_csv(const std::filesystem::path& path,
                               const std::vector<history_row>& rows) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw data_error(path.string(), std::string("cannot create: ") + std::strerror(errno));
-  out << "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,"
-         "seconds\n";
-  auto cell = [&](double v) {
-    if (std::isnan(v)) return;
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", v);
-    out << text;
+  std::string out =
+      "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,"
+      "seconds\n";
+  auto cell = [&](double v, char after) {
+    if (!std::isnan(v)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.9g", v);
+      out += text;
+    }
+    out += after;
   };
   for (const history_row& r : rows) {
-    out << r.epoch << ',';
-    cell(r.train_loss);
-    out << ',';
-    cell(r.train_accuracy);
-    out << ',';
-    cell(r.validation_loss);
-    out << ',';
-    cell(r.validation_accuracy);
-    out << ',';
-    cell(r.learning_rate);
-    out << ',';
-    cell(r.seconds);
-    out << '\n';
+    out += std::to_string(r.epoch) + ',';
+    cell(r.train_loss, ',');
+    cell(r.train_accuracy, ',');
+    cell(r.validation_loss, ',');
+    cell(r.validation_accuracy, ',');
+    cell(r.learning_rate, ',');
+    cell(r.seconds, '\n');
   }
-  out.flush();
-  if (!out) throw data_error(path.string(), "write failed");
+  write_file_atomically(path, out);
 }
 
 }  // namespace ctnn::train

@@ -57,13 +57,15 @@ put("csv", "short_row", b"label,p0,p1\n1,2\n")
 
 
 # Checkpoint: selector bit 0 makes the harness fix the size field and the CRC.
-def checkpoint(signature, params, slots=0, metadata=b"{}", scalar=4, epoch=3, step=42):
+def checkpoint(signature, params, slots=0, metadata=b"{}", scalar=4, epoch=3, step=42,
+               optimizer=2, state=None, rng=(1, 2, 3, 4)):
     count = len(params) // scalar
-    state = bytes((i * 7) % 256 for i in range(slots * len(params)))
+    if state is None:
+        state = bytes((i * 7) % 256 for i in range(slots * len(params)))
     size = 104 + len(signature) + len(params) + len(state) + len(metadata) + 4
-    head = b"CTNNCKPT" + struct.pack("<IIQIIIIQQQ", 1, 0, size, scalar, 2, slots,
+    head = b"CTNNCKPT" + struct.pack("<IIQIIIIQQQ", 1, 0, size, scalar, optimizer, slots,
                                      len(signature), count, epoch, step)
-    head += struct.pack("<4Q", 1, 2, 3, 4) + struct.pack("<Q", len(metadata))
+    head += struct.pack("<4Q", *rng) + struct.pack("<Q", len(metadata))
     body = head + signature + params + state + metadata
     return body + struct.pack("<I", zlib.crc32(body))
 
@@ -77,3 +79,23 @@ put("checkpoint", "valid_double", b"\x00" + checkpoint(sig, struct.pack("<2d", 1
 put("checkpoint", "bad_crc", b"\x00" + valid[:-1] + bytes([valid[-1] ^ 1]))
 put("checkpoint", "truncated", b"\x00" + valid[:60])
 put("checkpoint", "fixup_bad_lengths", b"\x01" + valid[:36] + struct.pack("<I", 9999) + valid[40:])
+
+# Resume (the whole --resume path): valid checkpoints of the harness's network for each
+# optimiser, then ones whose CRC is valid but whose contents are not.
+meta = b'{"program":"fuzz","epochs":3,"lr":0.001,"history":[{"epoch":1,"train_loss":0.5}]}'
+moments = struct.pack("<3f", 0.1, -0.2, 0.3)
+second = struct.pack("<3f", 0.01, 0.02, 0.03)
+put("resume", "valid_gd", b"\x00" + checkpoint(sig, params, optimizer=0, metadata=meta))
+put("resume", "valid_sgd", b"\x00" + checkpoint(sig, params, optimizer=1))
+put("resume", "valid_momentum", b"\x00" + checkpoint(sig, params, slots=1, state=moments))
+put("resume", "valid_adam", b"\x00" + checkpoint(sig, params, slots=2, optimizer=3,
+                                                  state=moments + second, metadata=meta))
+nan = struct.pack("<3f", 0.5, float("nan"), 0.25)
+put("resume", "nan_parameter", b"\x00" + checkpoint(sig, nan, optimizer=0))
+put("resume", "zero_rng", b"\x00" + checkpoint(sig, params, optimizer=0, rng=(0, 0, 0, 0)))
+put("resume", "bad_metadata", b"\x00" + checkpoint(sig, params, optimizer=0,
+                                                    metadata=b'{"history":[{"epoch":"x"}]}'))
+put("resume", "negative_second_moment",
+    b"\x00" + checkpoint(sig, params, slots=2, optimizer=3, state=moments + moments))
+put("resume", "huge_epoch", b"\x00" + checkpoint(sig, params, optimizer=0, epoch=1 << 40,
+                                                  step=1 << 41))

@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     *) echo "run_fuzzers.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-targets=(idx csv checkpoint)
+targets=(idx csv checkpoint resume)
 
 if [ "$build" = 1 ]; then
   (cd "$root" && cmake --preset fuzz -B "$build_dir" >/dev/null) || {

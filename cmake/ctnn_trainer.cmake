@@ -22,6 +22,12 @@ function(ctnn_add_trainer name)
     message(FATAL_ERROR "ctnn_add_trainer(${name}): MODEL <header> and TYPE <type> are required")
   endif()
   get_filename_component(model "${arg_MODEL}" ABSOLUTE)
+  # The include path written into exported headers: the model's folder and file name
+  # (e.g. models/mlp.hpp), which the firmware's include path resolves.
+  get_filename_component(model_dir "${model}" DIRECTORY)
+  get_filename_component(model_dir "${model_dir}" NAME)
+  get_filename_component(model_file "${model}" NAME)
+  set(model_include "${model_dir}/${model_file}")
   set(defaults "")
   if(arg_SYNTHETIC)
     string(APPEND defaults "  d.synthetic = \"${arg_SYNTHETIC}\";\n")
@@ -51,6 +57,8 @@ function(ctnn_add_trainer name)
 int main(int argc, char** argv) {
   ctnn::tools::trainer_defaults d;
   d.name = \"${name}\";
+  d.model_header = \"${model_include}\";
+  d.model_type = \"${arg_TYPE}\";
 ${defaults}  return ctnn::tools::trainer_main<${arg_TYPE}>(argc, argv, d);
 }
 ")

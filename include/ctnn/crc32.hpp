@@ -38,19 +38,25 @@ inline std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 
   return ~crc;
 }
 
-/// CRC-32 of an array of floats or doubles as stored in memory (little-endian targets:
-/// the same bytes as the checkpoint and the exporter hash). constexpr via std::bit_cast.
+/// CRC-32 of an array of numbers (floats, doubles, fixed-size integers) as stored in memory
+/// (little-endian targets: the same bytes as the checkpoint and the exporter hash),
+/// continuing from `crc`. constexpr via std::bit_cast.
 template <class T, std::size_t N>
-requires std::is_floating_point_v<T>
+requires std::is_arithmetic_v<T>
 constexpr std::uint32_t crc32(const std::array<T, N>& values, std::uint32_t crc = 0) noexcept {
   static_assert(std::endian::native == std::endian::little,
                 "ctnn::crc32: parameter hashes are defined over little-endian bytes");
-  using word = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  using word = std::conditional_t<
+      sizeof(T) == 1, std::uint8_t,
+      std::conditional_t<sizeof(T) == 2, std::uint16_t,
+                         std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>>;
   crc = ~crc;
   for (const T v : values) {
     word w = std::bit_cast<word>(v);
-    for (std::size_t k = 0; k < sizeof(T); ++k, w >>= 8)
+    for (std::size_t k = 0; k < sizeof(T); ++k) {
       crc = detail::crc32_byte(crc, static_cast<std::uint8_t>(w & 0xffu));
+      if constexpr (sizeof(T) > 1) w = static_cast<word>(w >> 8);
+    }
   }
   return ~crc;
 }

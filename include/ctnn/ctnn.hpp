@@ -14,4 +14,6 @@
 #include "ctnn/numerics.hpp"
 #include "ctnn/parameters.hpp"
 #include "ctnn/pool2d.hpp"
+#include "ctnn/quantization.hpp"
+#include "ctnn/quantized.hpp"
 #include "ctnn/shape.hpp"

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// The int8 form of each float layer (quantized.hpp binds them), and the activation
+/// epilogues that turn an int32 accumulator into an int8 output. Formulas and parameter
+/// layouts are documented in quantized.hpp and docs/quantization.md; the arithmetic
+/// primitives are in quantization.hpp.
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "ctnn/activation.hpp"
+#include "ctnn/conv2d.hpp"
+#include "ctnn/dense.hpp"
+#include "ctnn/detail/int8_kernel.hpp"
+#include "ctnn/flatten.hpp"
+#include "ctnn/pool2d.hpp"
+#include "ctnn/quantization.hpp"
+
+namespace ctnn::detail {
+
+/// One int8 layer's slice of the quantized parameters, and its tensors' zero points.
+struct int8_slice {
+  const std::int8_t* weights;
+  const std::int32_t* biases;
+  const std::int32_t* multipliers;
+  const std::int8_t* shifts;
+  std::int32_t input_zero_point;
+  std::int32_t output_zero_point;
+};
+
+// ---- Activation epilogues --------------------------------------------------------------
+// `multipliers`: requantisation multipliers per channel. Element-wise epilogues map one
+// accumulator; softmax maps the whole vector.
+
+/// The real value acc·s_acc as t·log2(e) in Q16 (the multiplier encodes s_acc·log2(e)·2^16),
+/// as the argument of exp2_negative_q16.
+constexpr std::uint32_t magnitude_q16(std::int32_t v) noexcept {
+  return v < 0 ? std::uint32_t(0) - static_cast<std::uint32_t>(v) : static_cast<std::uint32_t>(v);
+}
+
+/// round(num / den) for num, den ≥ 0, den > 0, ties up.
+constexpr std::int64_t divide_rounded(std::int64_t num, std::int64_t den) noexcept {
+  return (2 * num + den) / (2 * den);
+}
+
+template <class A>
+struct int8_epilogue {
+  static constexpr bool supported = false;
+  static constexpr std::size_t multipliers = 1;
+};
+
+/// y = clamp(z_out + requantize(acc)), into [Lo, 127] (Lo: −128, or z_out for relu).
+template <bool Relu>
+struct int8_linear_epilogue {
+  static constexpr bool supported = true;
+  static constexpr bool elementwise = true;
+  static constexpr std::size_t multipliers = 1;
+  static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
+                                     std::int32_t zy) noexcept {
+    const std::int64_t v = std::int64_t{zy} + requantize(acc, m[0], s[0]);
+    const std::int32_t lo = Relu ? zy : -128;
+    return clamp_int8(saturate_int32(v), lo < -128 ? -128 : lo, 127);
+  }
+};
+template <>
+struct int8_epilogue<ctnn::identity> : int8_linear_epilogue<false> {};
+template <>
+struct int8_epilogue<ctnn::relu> : int8_linear_epilogue<true> {};
+
+/// Leaky ReLU fused into requantisation: the accumulator's sign is the real value's sign,
+/// so acc ≥ 0 uses multiplier 0 (s_in·s_w/s_out), acc < 0 multiplier 1 (slope·s_in·s_w/s_out).
+template <std::intmax_t Num, std::intmax_t Den>
+struct int8_epilogue<leaky_relu<Num, Den>> {
+  static constexpr bool supported = true;
+  static constexpr bool elementwise = true;
+  static constexpr std::size_t multipliers = 2;
+  static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
+                                     std::int32_t zy) noexcept {
+    const std::size_t k = acc >= 0 ? 0 : 1;
+    return clamp_int8(saturate_int32(std::int64_t{zy} + requantize(acc, m[k], s[k])));
+  }
+};
+
+/// Sigmoid: output scale 1/256, zero point −128 (fixed, as TFLite). The multiplier maps
+/// acc to x·log2(e) in Q16; e = 2^16·e^(−|x|); σ(|x|) = 2^16/(2^16 + e).
+template <>
+struct int8_epilogue<ctnn::sigmoid> {
+  static constexpr bool supported = true;
+  static constexpr bool elementwise = true;
+  static constexpr std::size_t multipliers = 1;
+  static constexpr std::int32_t output_zero_point = -128;
+  static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
+                                     std::int32_t) noexcept {
+    const std::int32_t v = requantize(acc, m[0], s[0]);
+    const std::int64_t e = exp2_negative_q16(magnitude_q16(v));
+    const std::int64_t den = 65536 + e;
+    const std::int64_t p = v >= 0 ? divide_rounded(256 * 65536, den) : divide_rounded(256 * e, den);
+    return clamp_int8(static_cast<std::int32_t>(p - 128));
+  }
+};
+
+/// Tanh: output scale 1/128, zero point 0 (fixed). e = 2^16·e^(−2|x|);
+/// tanh(|x|) = (2^16 − e)/(2^16 + e), odd.
+template <>
+struct int8_epilogue<ctnn::tanh> {
+  static constexpr bool supported = true;
+  static constexpr bool elementwise = true;
+  static constexpr std::size_t multipliers = 1;
+  static constexpr std::int32_t output_zero_point = 0;
+  static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
+                                     std::int32_t) noexcept {
+    const std::int32_t v = requantize(acc, m[0], s[0]);
+    const std::uint32_t u = magnitude_q16(v);
+    const std::int64_t e = exp2_negative_q16(u > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * u);
+    const auto t = static_cast<std::int32_t>(divide_rounded(128 * (65536 - e), 65536 + e));
+    return clamp_int8(v >= 0 ? t : -t);
+  }
+};
+
+/// Softmax over a layer's outputs: output scale 1/256, zero point −128 (fixed). v_i =
+/// x_i·log2(e) in Q16; e_i = exp2_negative_q16(max v − v_i); y_i = round(256·e_i/Σe) − 128.
+template <>
+struct int8_epilogue<ctnn::softmax> {
+  static constexpr bool supported = true;
+  static constexpr bool elementwise = false;
+  static constexpr std::size_t multipliers = 1;
+  static constexpr std::int32_t output_zero_point = -128;
+  /// `acc` is overwritten (scratch).
+  static constexpr void apply_vector(std::int32_t* acc, std::size_t n, const std::int32_t* m,
+                                     const std::int8_t* s, std::int8_t* y) noexcept {
+    std::int32_t top = requantize(acc[0], m[0], s[0]);
+    acc[0] = top;
+    for (std::size_t i = 1; i < n; ++i) {
+      acc[i] = requantize(acc[i], m[0], s[0]);
+      if (acc[i] > top) top = acc[i];
+    }
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t d = std::int64_t{top} - acc[i];
+      acc[i] = exp2_negative_q16(d > 0xFFFFFFFF ? 0xFFFFFFFFu : static_cast<std::uint32_t>(d));
+      sum += acc[i];
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      y[i] = clamp_int8(
+          static_cast<std::int32_t>(divide_rounded(256 * std::int64_t{acc[i]}, sum) - 128));
+  }
+};
+
+/// The output zero point an activation fixes (TFLite's fixed output scales), if any.
+template <class A>
+constexpr bool has_fixed_output = requires {
+  int8_epilogue<A>::output_zero_point;
+};
+
+// ---- Layers ------------------------------------------------------------------------------
+
+template <class L>
+struct int8_layer {
+  static constexpr bool supported = false;
+};
+
+/// Accumulators of more than this many int8 products could leave int32 (with a bias of up
+/// to 2^29): 32768·128·128 = 2^29.
+inline constexpr std::size_t int8_max_fan_in = 32768;
+
+template <std::size_t Index, std::size_t FanIn>
+struct check_int8_fan_in {
+  static_assert(FanIn <= int8_max_fan_in,
+                "ctnn::quantized: this layer sums more than 32768 int8 products per output, "
+                "which can overflow the int32 accumulator");
+  static constexpr bool value = true;
+};
+template <std::size_t Index, bool Dense>
+struct check_int8_softmax_on_dense {
+  static_assert(Dense, "ctnn::quantized: int8 softmax is supported on dense layers only");
+  static constexpr bool value = true;
+};
+template <std::size_t Index, class Activation, bool Supported>
+struct check_int8_activation {
+  static_assert(Supported, "ctnn::quantized: this layer's activation has no int8 form");
+  static constexpr bool value = true;
+};
+
+/// Rows of weights that share one input run in the kernels.
+inline constexpr std::size_t int8_rows = 4;
+
+/// Dense: acc[o] = b'[o] + Σ_i x[i]·W[o][i] with W output-major (W[o][i] at o·In + i) and
+/// b'[o] = b[o] − z_in·Σ_i W[o][i] (the input zero point folded into the bias at export).
+/// One requantisation multiplier per layer (per-tensor weight scale).
+template <class T, class Mode, class In, std::size_t Out, class A, std::size_t Index>
+struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
+  using epilogue = int8_epilogue<A>;
+  static_assert(check_int8_activation<Index, A, epilogue::supported>::value);
+  static_assert(check_int8_fan_in<Index, In::size>::value);
+  static constexpr bool supported = true;
+  static constexpr std::size_t inputs = In::size;
+  static constexpr std::size_t weight_count = inputs * Out;
+  static constexpr std::size_t bias_count = Out;
+  static constexpr std::size_t channels = 1;  ///< requantisation channels
+  static constexpr std::size_t multiplier_count = channels * epilogue::multipliers;
+  static constexpr std::size_t fan_in = inputs;
+  static constexpr std::size_t whole = Out - Out % int8_rows;  ///< outputs in full row groups
+
+  static constexpr void forward(const int8_slice& p, const std::int8_t* x,
+                                std::int8_t* y) noexcept {
+    if constexpr (!epilogue::elementwise) {
+      std::int32_t acc[Out];
+      for (std::size_t o = 0; o < Out; ++o) acc[o] = p.biases[o];
+      for (std::size_t o = 0; o < whole; o += int8_rows)
+        dot_rows<int8_rows>(x, p.weights + o * inputs, inputs, inputs, acc + o);
+      if constexpr (whole < Out)
+        for (std::size_t o = whole; o < Out; ++o)
+          dot_rows<1>(x, p.weights + o * inputs, inputs, inputs, acc + o);
+      epilogue::apply_vector(acc, Out, p.multipliers, p.shifts, y);
+    } else {
+      for (std::size_t o = 0; o < whole; o += int8_rows) rows<int8_rows>(p, x, y, o);
+      if constexpr (whole < Out)
+        for (std::size_t o = whole; o < Out; ++o) rows<1>(p, x, y, o);
+    }
+  }
+
+ private:
+  template <std::size_t R>
+  static constexpr void rows(const int8_slice& p, const std::int8_t* x, std::int8_t* y,
+                             std::size_t o) noexcept {
+    std::int32_t acc[R];
+    for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[o + r];
+    dot_rows<R>(x, p.weights + o * inputs, inputs, inputs, acc);
+    for (std::size_t r = 0; r < R; ++r)
+      y[o + r] = epilogue::apply(acc[r], p.multipliers, p.shifts, p.output_zero_point);
+  }
+};
+
+/// Conv2d: W[f][kh][kw][c] (filter-major, OHWI), b'[f] = b[f] − z_in·Σ W[f][…] (folded);
+/// acc = b'[f] + Σ_inside x·W + z_in·Σ_padded W (padding holds the real value 0, i.e. the
+/// input zero point, as TFLite). Per-filter requantisation multipliers (per-channel
+/// weight scales): multipliers[f·k + j], j < the activation's count.
+template <class T, class Mode, class In, std::size_t Filters, std::size_t KH, std::size_t KW,
+          class A, std::size_t Stride, class Padding, std::size_t Index>
+struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding, Index>> {
+  using float_layer = conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding, Index>;
+  using geometry = typename float_layer::geometry;
+  using epilogue = int8_epilogue<A>;
+  static_assert(check_int8_activation<Index, A, epilogue::supported>::value);
+  static_assert(check_int8_softmax_on_dense<Index, epilogue::elementwise>::value);
+  static constexpr std::size_t C = In::channels, H = In::height, W = In::width;
+  static constexpr std::size_t taps = KH * KW * C;  ///< weights per filter
+  static_assert(check_int8_fan_in<Index, taps>::value);
+  static constexpr bool supported = true;
+  static constexpr std::size_t weight_count = taps * Filters;
+  static constexpr std::size_t bias_count = Filters;
+  static constexpr std::size_t channels = Filters;
+  static constexpr std::size_t multiplier_count = channels * epilogue::multipliers;
+  static constexpr std::size_t fan_in = taps;
+  static constexpr std::size_t out_h = geometry::out_h, out_w = geometry::out_w;
+
+  static constexpr void forward(const int8_slice& p, const std::int8_t* x,
+                                std::int8_t* y) noexcept {
+    for (std::size_t oh = 0; oh < out_h; ++oh)
+      for (std::size_t ow = 0; ow < out_w; ++ow) {
+        conv_window win{};
+        clip_axis<H, KH, Stride, geometry::pad_top>(oh, win.kh0, win.kh1);
+        clip_axis<W, KW, Stride, geometry::pad_left>(ow, win.kw0, win.kw1);
+        std::int8_t* out = y + (oh * out_w + ow) * Filters;
+        constexpr std::size_t whole = Filters - Filters % int8_rows;
+        for (std::size_t f = 0; f < whole; f += int8_rows)
+          pixel<int8_rows>(p, x, out, oh, ow, f, win);
+        if constexpr (whole < Filters)
+          for (std::size_t f = whole; f < Filters; ++f) pixel<1>(p, x, out, oh, ow, f, win);
+      }
+  }
+
+ private:
+  template <std::size_t R>
+  static constexpr void pixel(const int8_slice& p, const std::int8_t* x, std::int8_t* out,
+                              std::size_t oh, std::size_t ow, std::size_t f,
+                              const conv_window& win) noexcept {
+    std::int32_t acc[R];
+    for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[f + r];
+    const std::int8_t* wf = p.weights + f * taps;
+    // Top-left input of the window, in unpadded coordinates (valid rows/columns only).
+    const std::size_t row0 = oh * Stride + win.kh0 - geometry::pad_top;
+    const std::size_t col0 = ow * Stride + win.kw0 - geometry::pad_left;
+    const std::size_t run = (win.kw1 - win.kw0) * C;
+    for (std::size_t kh = win.kh0; kh < win.kh1; ++kh)
+      dot_rows<R>(x + ((row0 + kh - win.kh0) * W + col0) * C, wf + (kh * KW + win.kw0) * C, taps,
+                  run, acc);
+    const bool border = win.kh0 > 0 || win.kh1 < KH || win.kw0 > 0 || win.kw1 < KW;
+    if (border && p.input_zero_point != 0) {
+      for (std::size_t r = 0; r < R; ++r) {
+        std::int32_t padded = 0;
+        for (std::size_t kh = 0; kh < KH; ++kh)
+          for (std::size_t kw = 0; kw < KW; ++kw) {
+            if (kh >= win.kh0 && kh < win.kh1 && kw >= win.kw0 && kw < win.kw1) continue;
+            for (std::size_t c = 0; c < C; ++c) padded += wf[r * taps + (kh * KW + kw) * C + c];
+          }
+        acc[r] += p.input_zero_point * padded;
+      }
+    }
+    constexpr std::size_t k = epilogue::multipliers;
+    for (std::size_t r = 0; r < R; ++r)
+      out[f + r] = epilogue::apply(acc[r], p.multipliers + (f + r) * k, p.shifts + (f + r) * k,
+                                   p.output_zero_point);
+  }
+};
+
+/// Pooling keeps the input's scale and zero point (the exporter writes them equal). Max
+/// takes the largest value; average sums the raw values in int32 and divides rounding half
+/// away from zero (TFLite's reference).
+template <class T, class Mode, class In, class Op, std::size_t PH, std::size_t PW,
+          std::size_t Stride, std::size_t Index>
+struct int8_layer<pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>> {
+  using float_layer = pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>;
+  static constexpr bool supported = true;
+  static constexpr std::size_t weight_count = 0, bias_count = 0, channels = 0;
+  static constexpr std::size_t multiplier_count = 0, fan_in = 0;
+  static constexpr bool is_max = std::is_same_v<Op, max_pool_op>;
+
+  static constexpr void forward(const int8_slice&, const std::int8_t* x, std::int8_t* y) noexcept {
+    constexpr std::size_t C = In::channels, W = In::width, n = PH * PW;
+    constexpr std::size_t out_h = float_layer::out_h, out_w = float_layer::out_w;
+    for (std::size_t oh = 0; oh < out_h; ++oh)
+      for (std::size_t ow = 0; ow < out_w; ++ow) {
+        const std::int8_t* corner = x + (oh * Stride * W + ow * Stride) * C;
+        std::int8_t* out = y + (oh * out_w + ow) * C;
+        for (std::size_t c = 0; c < C; ++c) {
+          std::int32_t a = is_max ? corner[c] : 0;
+          for (std::size_t kh = 0; kh < PH; ++kh)
+            for (std::size_t kw = 0; kw < PW; ++kw) {
+              const std::int32_t v = corner[(kh * W + kw) * C + c];
+              if constexpr (is_max)
+                a = v > a ? v : a;
+              else
+                a += v;
+            }
+          if constexpr (!is_max) {
+            constexpr auto half = static_cast<std::int32_t>(n / 2);
+            a = (a >= 0 ? a + half : a - half) / static_cast<std::int32_t>(n);
+          }
+          out[c] = static_cast<std::int8_t>(a);
+        }
+      }
+  }
+};
+
+/// Flatten: HWC order is already the vector order; a copy.
+template <class T, class Mode, class In, std::size_t Index>
+struct int8_layer<flatten_layer<T, Mode, In, Index>> {
+  static constexpr bool supported = true;
+  static constexpr std::size_t weight_count = 0, bias_count = 0, channels = 0;
+  static constexpr std::size_t multiplier_count = 0, fan_in = 0;
+  static constexpr void forward(const int8_slice&, const std::int8_t* x, std::int8_t* y) noexcept {
+    for (std::size_t i = 0; i < In::size; ++i) y[i] = x[i];
+  }
+};
+
+}  // namespace ctnn::detail

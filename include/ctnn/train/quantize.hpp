@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// Post-training int8 quantisation of a trained float network (host only): calibration of
+/// the activation ranges on sample data, then the quantized parameters in the layout that
+/// ctnn::quantized<Net> documents, then a comparison of float and int8 predictions.
+///
+/// Choices (docs/quantization.md):
+/// - Activation ranges: min/max over the calibration samples (`percentile` < 100 clips
+///   each tail at that percentile instead); every range is widened to contain 0 so that
+///   real zero (padding, ReLU's floor) is exact. A degenerate range (a tensor that is
+///   constant, e.g. all-zero activations) falls back to [lo, lo + 1] and is reported.
+/// - Weights: symmetric, scale max|W|/127 (per tensor for dense, per filter for conv2d),
+///   raised where needed so that every quantized bias stays within ±2^28 (the int32
+///   accumulator's headroom, quantized.hpp).
+/// - Outputs of sigmoid and softmax use TFLite's fixed (1/256, −128), tanh (1/128, 0);
+///   pooling and flatten keep their input's scale and zero point.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ctnn/network.hpp"
+#include "ctnn/quantized.hpp"
+#include "ctnn/train/data/dataset.hpp"
+
+namespace ctnn::train {
+
+struct quantize_options {
+  std::size_t calibration_samples = 1000;  ///< first N samples of the calibration set
+  double percentile = 100.0;               ///< in (50, 100]; 100 = min/max
+};
+
+/// The real range seen on one tensor (the input, or a layer's output).
+struct tensor_range {
+  double lo = 0, hi = 0;
+  bool degenerate = false;  ///< constant over the calibration set: the fallback was used
+};
+
+/// A quantized model and what the quantisation cost, measured on an evaluation set.
+struct quantize_report {
+  std::vector<tensor_range> ranges;  ///< per tensor (input, then each layer)
+  std::size_t evaluated = 0;         ///< samples compared
+  double float_accuracy = 0, int8_accuracy = 0, agreement = 0;  ///< fractions
+};
+
+namespace detail {
+
+template <class L>
+inline constexpr bool is_dense = false;
+template <class T, class M, class In, std::size_t Out, class A, std::size_t I>
+inline constexpr bool is_dense<ctnn::detail::dense_layer<T, M, In, Out, A, I>> = true;
+template <class L>
+inline constexpr bool is_conv = false;
+template <class T, class M, class In, std::size_t F, std::size_t KH, std::size_t KW, class A,
+          std::size_t S, class P, std::size_t I>
+inline constexpr bool is_conv<ctnn::detail::conv2d_layer<T, M, In, F, KH, KW, A, S, P, I>> = true;
+
+/// Runs the float layers one by one over `n` samples of `d`, calling visit(t, values, size)
+/// for every tensor t (0 = input).
+template <class Net, class Visit>
+void for_each_tensor(const typename Net::parameters& p, const dataset& d, std::size_t n,
+                     Visit&& visit) {
+  using T = typename Net::scalar;
+  std::vector<T> a(Net::activation_size + Net::input_size), b(a.size());
+  for (std::size_t s = 0; s < n; ++s) {
+    for (std::size_t i = 0; i < Net::input_size; ++i) a[i] = static_cast<T>(d.sample(s)[i]);
+    visit(std::size_t{0}, a.data(), Net::input_size);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((Net::template layer<I + 1>::forward(p.values.data() + Net::template parameter_offset<I + 1>,
+                                            a.data(), b.data()),
+        visit(I + 1, b.data(), Net::template layer_size<I + 1>), std::swap(a, b)),
+       ...);
+    }
+    (std::make_index_sequence<Net::layer_count>{});
+  }
+}
+
+inline double percentile_of(std::vector<float>& v, double pct) {
+  if (v.empty()) return 0;
+  const auto k = static_cast<std::size_t>(std::llround(pct / 100.0 * double(v.size() - 1)));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+/// Asymmetric int8 parameters for [lo, hi] (widened to contain 0).
+inline std::pair<float, std::int8_t> asymmetric(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  const double s = (hi - lo) / 255.0;
+  const double z = std::clamp(std::round(-128.0 - lo / s), -128.0, 127.0);
+  return {static_cast<float>(s), static_cast<std::int8_t>(z)};
+}
+
+template <class A>
+constexpr bool exp_output = std::is_same_v<A, ctnn::sigmoid> || std::is_same_v<A, ctnn::tanh> ||
+                            std::is_same_v<A, ctnn::softmax>;
+
+}  // namespace detail
+
+/// Activation ranges of every tensor over the first o.calibration_samples samples of d.
+/// Throws std::invalid_argument for an empty or mismatched set or a bad percentile.
+template <class Net>
+std::vector<tensor_range> calibrate(const typename Net::parameters& p, const dataset& d,
+                                    const quantize_options& o) {
+  if (d.features != Net::input_size)
+    throw std::invalid_argument("calibration data has " + std::to_string(d.features) +
+                                " values per sample but the model takes " +
+                                std::to_string(Net::input_size));
+  const std::size_t n = std::min(o.calibration_samples, d.size());
+  if (n == 0) throw std::invalid_argument("the calibration set is empty");
+  if (!(o.percentile > 50.0 && o.percentile <= 100.0))
+    throw std::invalid_argument("the calibration percentile must be in (50, 100]");
+  std::vector<tensor_range> r(Net::layer_count + 1);
+  const bool minmax = o.percentile >= 100.0;
+  std::vector<std::vector<float>> seen(minmax ? 0 : r.size());
+  for (auto& t : r) t = {HUGE_VAL, -HUGE_VAL, false};
+  detail::for_each_tensor<Net>(p, d, n, [&](std::size_t t, const auto* v, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+      const double x = static_cast<double>(v[i]);
+      if (!std::isfinite(x))
+        throw std::invalid_argument("the float model produced a non-finite value in layer " +
+                                    std::to_string(t) + " during calibration");
+      r[t].lo = std::min(r[t].lo, x);
+      r[t].hi = std::max(r[t].hi, x);
+      if (!minmax && t > 0) seen[t].push_back(static_cast<float>(x));
+    }
+  });
+  for (std::size_t t = 1; !minmax && t < r.size(); ++t) {
+    r[t].lo = detail::percentile_of(seen[t], 100.0 - o.percentile);
+    r[t].hi = detail::percentile_of(seen[t], o.percentile);
+  }
+  for (auto& t : r)
+    if (!(t.hi - t.lo > 1e-12)) {  // constant tensor: a unit range, documented fallback
+      t.degenerate = true;
+      t.hi = t.lo + 1.0;
+    }
+  return r;
+}
+
+/// One layer's slice (called by quantize in network order, so its input tensor is set).
+template <class Net, std::size_t I>
+void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_range>& ranges,
+                    typename quantized<Net>::parameters& q) {
+  using L = typename Net::template layer<I>;
+  using Q = quantized<Net>;
+  if constexpr (!detail::is_dense<L> && !detail::is_conv<L>) {
+    q.scales[I] = q.scales[I - 1];  // pooling and flatten keep their input's quantisation
+    q.zero_points[I] = q.zero_points[I - 1];
+  } else {
+    using A = typename L::activation;
+    if constexpr (std::is_same_v<A, ctnn::tanh>) {
+      q.scales[I] = 1.0f / 128;
+      q.zero_points[I] = 0;
+    } else if constexpr (detail::exp_output<A>) {
+      q.scales[I] = 1.0f / 256;
+      q.zero_points[I] = -128;
+    } else {
+      std::tie(q.scales[I], q.zero_points[I]) = detail::asymmetric(ranges[I].lo, ranges[I].hi);
+    }
+    const auto* w = p.values.data() + Net::template parameter_offset<I>;
+    const auto* b = w + L::weight_count;
+    constexpr bool dense = detail::is_dense<L>;
+    constexpr std::size_t outs = L::bias_count;          // outputs (dense) or filters (conv)
+    constexpr std::size_t fan = L::weight_count / outs;  // taps per output
+    constexpr std::size_t groups = dense ? 1 : outs;     // weight scales
+    // Float layouts: dense W[i][o] (i·Out + o); conv W[kh][kw][c][f] (tap·F + f). Both are
+    // "tap-major, output fastest", so W(o, tap) = w[tap·outs + o] for either kind.
+    auto weight = [&](std::size_t o, std::size_t tap) {
+      return static_cast<double>(w[tap * outs + o]);
+    };
+    const double s_in = q.scales[I - 1], s_out = q.scales[I];
+    const std::int32_t z_in = q.zero_points[I - 1];
+    std::int8_t* qw = q.weights.data() + Q::template weight_offset<I>;
+    std::int32_t* qb = q.biases.data() + Q::template bias_offset<I>;
+    std::int32_t* qm = q.multipliers.data() + Q::template multiplier_offset<I>;
+    std::int8_t* qs = q.shifts.data() + Q::template multiplier_offset<I>;
+    constexpr std::size_t per = ctnn::detail::int8_epilogue<A>::multipliers;
+    for (std::size_t g = 0; g < groups; ++g) {
+      const std::size_t o0 = dense ? 0 : g, o1 = dense ? outs : g + 1;
+      double wmax = 0, bmax = 0;
+      for (std::size_t o = o0; o < o1; ++o) {
+        for (std::size_t t = 0; t < fan; ++t) wmax = std::max(wmax, std::fabs(weight(o, t)));
+        bmax = std::max(bmax, std::fabs(static_cast<double>(b[o])));
+      }
+      double s_w = std::max(wmax / 127.0, bmax / (s_in * 268435456.0));  // |bias| ≤ 2^28
+      if (!(s_w > 0)) s_w = 1.0;  // all-zero weights and biases: any scale is exact
+      for (std::size_t o = o0; o < o1; ++o) {
+        std::int64_t sum = 0;
+        for (std::size_t t = 0; t < fan; ++t) {
+          const auto v =
+              static_cast<std::int8_t>(std::clamp(std::round(weight(o, t) / s_w), -127.0, 127.0));
+          qw[o * fan + t] = v;  // output-major (dense W[o][i]; conv W[f][kh][kw][c])
+          sum += v;
+        }
+        const auto bq =
+            static_cast<std::int64_t>(std::round(static_cast<double>(b[o]) / (s_in * s_w)));
+        qb[o] = static_cast<std::int32_t>(bq - std::int64_t{z_in} * sum);
+      }
+      const double m = s_in * s_w / s_out;
+      double real[2] = {m, m};
+      if constexpr (detail::exp_output<A>) {
+        real[0] = s_in * s_w * 1.4426950408889634 * 65536.0;  // x·log2(e) in Q16
+      } else if constexpr (per == 2) {
+        real[1] = m * A::template slope<double>();
+      }
+      for (std::size_t k = 0; k < per; ++k) {
+        const quantized_multiplier qm_k = quantize_multiplier(real[k] < 0 ? -real[k] : real[k]);
+        qm[g * per + k] = real[k] < 0 ? -qm_k.multiplier : qm_k.multiplier;
+        qs[g * per + k] = static_cast<std::int8_t>(qm_k.shift);
+      }
+    }
+  }
+}
+
+/// The int8 parameters of `p` for the given tensor ranges. Throws std::invalid_argument if
+/// a parameter is not finite.
+template <class Net>
+std::unique_ptr<typename quantized<Net>::parameters> quantize(
+    const typename Net::parameters& p, const std::vector<tensor_range>& ranges) {
+  using Q = quantized<Net>;
+  auto q = std::make_unique<typename Q::parameters>();
+  for (std::size_t i = 0; i < Net::parameter_count; ++i)
+    if (!std::isfinite(static_cast<double>(p.values[i])))
+      throw std::invalid_argument("parameter " + std::to_string(i) +
+                                  " is not finite (the run diverged); refusing to quantize it");
+  if (ranges.size() != Q::tensor_count) throw std::invalid_argument("wrong number of ranges");
+
+  std::tie(q->scales[0], q->zero_points[0]) = detail::asymmetric(ranges[0].lo, ranges[0].hi);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (quantize_layer<Net, I + 1>(p, ranges, *q), ...);
+  }
+  (std::make_index_sequence<Net::layer_count>{});
+  return q;
+}
+
+/// Float and int8 predictions of the first `limit` samples of `d` (0: all), compared.
+template <class Net>
+void compare(const typename Net::parameters& p, const typename quantized<Net>::parameters& q,
+             const dataset& d, std::size_t limit, quantize_report& r) {
+  using Q = quantized<Net>;
+  const std::size_t n = limit == 0 ? d.size() : std::min(limit, d.size());
+  std::size_t float_right = 0, int8_right = 0, agree = 0;
+  auto x = std::make_unique<typename Net::input>();
+  auto ws = std::make_unique<typename Net::workspace>();
+  auto qws = std::make_unique<typename Q::workspace>();
+  for (std::size_t s = 0; s < n; ++s) {
+    for (std::size_t i = 0; i < Net::input_size; ++i)
+      (*x)[i] = static_cast<typename Net::scalar>(d.sample(s)[i]);
+    typename Net::output y;
+    Net::forward_raw(p.values.data(), x->data(), ws->data(), y.data());
+    const auto qy = Q::forward(q, Q::quantize_input(q, *x), *qws);
+    std::size_t pf = 0, pq = 0;
+    if constexpr (Net::output_size == 1) {  // one sigmoid output: class 1 above one half
+      pf = y[0] > 0.5 ? 1 : 0;
+      pq = qy[0] > q.zero_points[Net::layer_count] + 0.5 / q.scales[Net::layer_count] ? 1 : 0;
+    } else {
+      pf = static_cast<std::size_t>(std::max_element(y.begin(), y.end()) - y.begin());
+      pq = Q::argmax(qy);
+    }
+    agree += pf == pq;
+    if (d.labelled()) {
+      float_right += pf == d.y[s];
+      int8_right += pq == d.y[s];
+    }
+  }
+  r.evaluated = n;
+  const double count = n ? double(n) : 1.0;
+  r.float_accuracy = double(float_right) / count;
+  r.int8_accuracy = double(int8_right) / count;
+  r.agreement = double(agree) / count;
+}
+
+}  // namespace ctnn::train

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Command-line tests of the trainers: cli_test.sh <case> <ctnn-train-mlp> <ctnn-train-moons>.
+# Command-line tests of the trainers: cli_test.sh <case> <ctnn-train-mlp> <ctnn-train-moons>
+# [<ctnn-export> [<ctnn-train-cnn>]].
 # Each case builds its inputs in a scratch directory, runs a trainer and checks the exit
 # status, the one-line error or the JSON result. Prints "PASS <case>" on success.
 set -uo pipefail
 case_name=$1
 mlp=$2
 moons=$3
+exporter=${4:-}
+cnn=${5:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ctnn-cli-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -33,6 +36,19 @@ expect_error() {
   grep -qF -- "error: $file" err.txt || { cat err.txt; fail "error does not name $file"; }
   grep -qF -- "$problem" err.txt || { cat err.txt; fail "error lacks: $problem"; }
   [ ! -s out.txt ] || fail "stdout is not empty on error"
+}
+
+# refused <status> <problem text> <command...>: that status, one "error: " line holding the
+# problem, nothing on stdout, and done within 20 s (a FIFO or a device must not block).
+refused() {
+  local want=$1 problem=$2
+  shift 2
+  timeout 20 "$@" >out.txt 2>err.txt
+  local got=$?
+  [ "$got" = "$want" ] || { cat err.txt; fail "exit status $got, expected $want: $*"; }
+  [ "$(grep -c 'error: ' err.txt)" = 1 ] || { cat err.txt; fail "not exactly one error line: $*"; }
+  grep -qF -- "$problem" err.txt || { cat err.txt; fail "error lacks '$problem': $*"; }
+  [ ! -s out.txt ] || fail "stdout is not empty on error: $*"
 }
 
 # json_number <key>: the number after "key": in out.txt.
@@ -255,6 +271,209 @@ report)
   else
     echo "no chromium: screenshot check skipped"
   fi
+  ;;
+hardening_outputs)
+  # Issue 11, family 1: outputs never replace what they should not.
+  mkfifo fifo
+  refused 2 "fifo: is a FIFO (named pipe), not a regular file: refusing to replace it" \
+    "$moons" --epochs 1 --out fifo
+  [ -p fifo ] || fail "the FIFO was replaced"
+  mkdir adir
+  refused 2 "adir: is a directory" "$moons" --epochs 1 --out m.ckpt --history adir
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
+    refused 2 "sock: is a socket" "$moons" --epochs 1 --out m.ckpt --report sock
+    [ -S sock ] || fail "the socket was replaced"
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    mknod nulldev c 1 3  # a private twin of /dev/null, inside the scratch directory
+    refused 2 "nulldev: is a character device" "$moons" --epochs 1 --out nulldev
+    [ -c nulldev ] || fail "the device node was replaced"
+  else
+    echo "not root: device-node case skipped"
+  fi
+  # Symlinks are written through: the target changes, the link stays.
+  ln -s real.ckpt link.ckpt
+  ln -s real.csv link.csv
+  run 0 "$moons" --epochs 2 --samples 200 --out link.ckpt --history link.csv
+  [ -L link.ckpt ] && [ -f real.ckpt ] || fail "the checkpoint symlink was replaced"
+  [ -L link.csv ] && [ "$(wc -l <real.csv)" = 3 ] || fail "the history symlink was replaced"
+  # Same file as an input or as another output: refused before any work, input intact.
+  csv train.csv 20 label
+  cp train.csv before.csv
+  ln -s train.csv alias.csv
+  refused 2 "is also the input --csv" "$mlp" --csv train.csv --history alias.csv
+  refused 2 "is also the input --csv" "$mlp" --csv train.csv --out train.csv
+  cmp -s train.csv before.csv || fail "the training CSV was modified"
+  mnist_dir d
+  refused 2 "is also the input --data" "$mlp" --data d --report d/t10k-labels-idx1-ubyte
+  refused 2 "--history and --out name the same file" "$moons" --out x.ckpt --history x.ckpt
+  csv test.csv 3
+  refused 2 "--submission and --report name the same file" "$mlp" --csv train.csv \
+    --csv-test test.csv --report s.csv --submission s.csv
+  # The user's umask decides the mode of new files; a stale temporary is cleaned.
+  : >.u.ckpt.tmp-AbC123
+  (umask 077 && exec "$moons" --epochs 1 --samples 100 --out u.ckpt --history u.csv) \
+    >out.txt 2>err.txt || fail "umask run failed"
+  [ "$(stat -c %a u.ckpt) $(stat -c %a u.csv)" = "600 600" ] ||
+    fail "modes $(stat -c %a u.ckpt) $(stat -c %a u.csv) under umask 077"
+  [ ! -e .u.ckpt.tmp-AbC123 ] || fail "the stale temporary file was left"
+  # A full disk (RLIMIT_FSIZE: 2 KiB): the OS's reason, the old checkpoint kept, no temp.
+  run 0 "$moons" --epochs 1 --samples 100 --out full.ckpt
+  cp full.ckpt full.before
+  (ulimit -f 2 && exec "$moons" --epochs 1 --samples 100 --out full.ckpt) >out.txt 2>err.txt
+  [ $? = 2 ] || { cat err.txt; fail "disk full: expected exit 2"; }
+  grep -q "^error: full.ckpt: write failed: File too large" err.txt || { cat err.txt; fail "EFBIG"; }
+  cmp -s full.ckpt full.before || fail "the old checkpoint was damaged by the failed write"
+  [ "$(ls -A | grep -c '\.tmp-')" = 0 ] || fail "a temporary file was left behind"
+  ;;
+hardening_inputs)
+  # Family 2: inputs that are not regular files, or far larger than their header says.
+  mkfifo fifo.csv
+  refused 2 "fifo.csv: is a FIFO (named pipe), not a regular file" "$mlp" --csv fifo.csv
+  mkfifo fifo.ckpt
+  refused 2 "fifo.ckpt: is a FIFO" "$moons" --resume fifo.ckpt --out m.ckpt
+  mkdir dir.csv
+  refused 2 "dir.csv: is a directory" "$mlp" --csv dir.csv
+  mnist_dir d
+  mv d/train-labels-idx1-ubyte labels
+  ln -s /dev/zero d/train-labels-idx1-ubyte  # only stat()ed: refused before any read
+  refused 2 "is a character device, not a regular file" "$mlp" --data d
+  rm d/train-labels-idx1-ubyte
+  mv labels d/train-labels-idx1-ubyte
+  # A gzip bomb: a valid header for 20 images, then 512 MiB. Refused after reading one
+  # byte beyond the declared 15680, in little memory and time.
+  { images /dev/stdout 20 28 28; head -c 536870912 /dev/zero; } | gzip -1 >d/train-images-idx3-ubyte.gz
+  rm d/train-images-idx3-ubyte  # the plain file would be preferred to the .gz
+  /usr/bin/time -f "%M %e" -o usage.txt "$mlp" --data d >out.txt 2>err.txt
+  [ $? = 2 ] || { cat err.txt; fail "gzip bomb: expected exit 2"; }
+  grep -qF "trailing data: more than the 15680 pixel bytes the header declares" err.txt ||
+    { cat err.txt; fail "gzip bomb message"; }
+  read -r kb secs < <(tail -n 1 usage.txt)
+  echo "gzip bomb (512 MiB inflated): refused using ${kb} KiB max RSS in ${secs} s"
+  [ "$kb" -lt 100000 ] || fail "gzip bomb used $kb KiB"
+  # Trailing garbage after a gzip member is an error; two members are one stream (gzip).
+  images part 20 28 28
+  head -c 1000 part | gzip >d/train-images-idx3-ubyte.gz
+  tail -c +1001 part | gzip >>d/train-images-idx3-ubyte.gz
+  run 0 "$mlp" --data d --epochs 1 --out m.ckpt
+  printf 'garbage' >>d/train-images-idx3-ubyte.gz
+  refused 2 "trailing garbage after the gzip data" "$mlp" --data d
+  ;;
+hardening_checkpoint)
+  # Family 3: checkpoints whose CRC is valid but whose contents are not; resume refuses
+  # non-finite parameters.
+  command -v python3 >/dev/null || { echo "PASS $case_name (skipped: no python3)"; exit 0; }
+  run 0 "$moons" --epochs 1 --samples 100 --out m.ckpt
+  # patch <out> <offset> <hex bytes>: writes the bytes, then the true CRC-32 at the end.
+  patch() {
+    python3 - "$@" <<'PY'
+import sys, zlib
+out, at, data = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+b = bytearray(open("m.ckpt", "rb").read())
+b[at:at + len(data)] = data
+b[-4:] = zlib.crc32(bytes(b[:-4])).to_bytes(4, "little")
+open(out, "wb").write(b)
+PY
+  }
+  sig=$(python3 -c 'import struct; print(struct.unpack_from("<I", open("m.ckpt","rb").read(), 36)[0])')
+  patch nan.ckpt $((104 + sig)) 0000c07f
+  refused 2 "nan.ckpt: parameter 0 is not finite" "$moons" --resume nan.ckpt --out o.ckpt
+  patch inf.ckpt $((104 + sig + 4)) 0000807f
+  refused 2 "inf.ckpt: parameter 1 is not finite" "$moons" --resume inf.ckpt --out o.ckpt
+  patch rng.ckpt 64 "$(printf '00%.0s' $(seq 32))"
+  refused 2 "rng.ckpt: the RNG state is all zero" "$moons" --resume rng.ckpt --out o.ckpt
+  patch epoch.ckpt 48 ffffffffffffff00
+  refused 2 "epoch.ckpt: epoch count" "$moons" --resume epoch.ckpt --out o.ckpt
+  patch step.ckpt 56 0000000000000000
+  refused 2 "step.ckpt: step count 0 does not fit 1 epochs" "$moons" --resume step.ckpt --out o.ckpt
+  patch kind.ckpt 28 09000000
+  refused 2 "kind.ckpt: unknown optimiser kind 9" "$moons" --resume kind.ckpt --out o.ckpt
+  # The metadata's first byte '{' → '[': valid CRC, not a JSON object.
+  meta_at=$(python3 -c 'import struct; b=open("m.ckpt","rb").read(); print(len(b) - 4 - struct.unpack_from("<Q", b, 96)[0])')
+  patch meta.ckpt "$meta_at" 5b
+  refused 2 "meta.ckpt: metadata is not valid JSON" "$moons" --resume meta.ckpt --out o.ckpt
+  [ ! -e o.ckpt ] || fail "a refused resume wrote its output"
+  if [ -n "$exporter" ]; then
+    refused 2 "nan.ckpt: parameter 0 is not finite" "$exporter" nan.ckpt -o w.hpp \
+      --model-header m.hpp --model-type models::moons --namespace w
+  fi
+  ;;
+hardening_text)
+  # Family 4: paths that are not UTF-8 work; control bytes and huge cells never reach
+  # the terminal raw.
+  mnist_dir $'d\xff'
+  run 0 "$mlp" --data $'d\xff' --epochs 1 --out $'w\xfe.ckpt' --history $'h\xfd.csv'
+  [ -s $'w\xfe.ckpt' ] && [ -s $'h\xfd.csv' ] || fail "non-UTF-8 outputs not written"
+  grep -qF '"data":"d' out.txt || fail "JSON result lacks the data path"
+  refused 2 'no\x1b[31mred.csv: no such file' "$mlp" --csv $'no\e[31mred.csv'
+  ! grep -q $'\e' err.txt || fail "a raw escape byte reached stderr"
+  csv big.csv 2 label
+  awk 'BEGIN { s = ""; for (i = 0; i < 100000; ++i) s = s "xxxxxxxxxx"; } NR == 2 { sub(/^[0-9]+,[0-9]+,/, "&" s); } { print }' big.csv >bad.csv
+  refused 2 "is not a finite number" "$mlp" --csv bad.csv
+  [ "$(wc -c <err.txt)" -lt 600 ] || fail "a 1 MB cell was echoed ($(wc -c <err.txt) bytes)"
+  ;;
+hardening_options)
+  # Family 5: every numeric option refuses NaN, Inf, negative, absurd and non-numbers
+  # (exit 1, one line naming the valid range).
+  for opt in --lr --weight-decay --momentum --gamma --noise --batch --seed --samples --epochs \
+      --threads --step-size --patience --validation; do
+    case $opt in
+      --lr | --weight-decay | --momentum | --gamma | --noise) absurd=1e39 ;;
+      *) absurd=99999999999999999999999 ;;
+    esac
+    for v in nan inf -1 1e400 abc "$absurd"; do
+      refused 1 "$opt: '$v' is not" "$moons" "$opt" "$v"
+      grep -qE "in [[(]" err.txt || { cat err.txt; fail "$opt $v: no range in the message"; }
+    done
+  done
+  refused 1 "--threads: '100000' is not an integer in [1, " "$moons" --threads 100000
+  refused 1 "--momentum: '1' is not a finite number in [0, 1)" "$moons" --momentum 1
+  refused 1 "--epochs: '0' is not an integer in [1, 1000000]" "$moons" --epochs 0
+  run 0 "$moons" --epochs 1 --samples 50 --lr 0.5 --momentum 0.5 --gamma 1 --seed 0 \
+    --threads 1 --out ok.ckpt
+  if [ -n "$exporter" ]; then
+    run 0 "$moons" --epochs 1 --samples 50 --out m.ckpt
+    refused 1 "is not a C++ name" "$exporter" m.ckpt -o w.hpp --model-header m.hpp \
+      --model-type 'm; int x' --namespace w
+    refused 1 "see --help" "$exporter" m.ckpt
+  fi
+  ;;
+hardening_early)
+  # Family 6: refusals that used to come late come first.
+  if [ -n "$exporter" ]; then
+    run 0 "$moons" --epochs 1 --samples 50 --out m.ckpt
+    run 0 "$exporter" m.ckpt -o w.hpp --model-header m.hpp --model-type models::moons \
+      --namespace w
+    grep -qF "static_assert(model::parameter_count == parameter_count" w.hpp ||
+      fail "the header does not check the parameter count"
+    refused 2 "is also the input checkpoint" "$exporter" m.ckpt -o m.ckpt --model-header m.hpp \
+      --model-type models::moons --namespace w
+    mkfifo f.hpp
+    refused 2 "is a FIFO" "$exporter" m.ckpt -o f.hpp --model-header m.hpp \
+      --model-type models::moons --namespace w
+  fi
+  if [ -n "$cnn" ]; then
+    # 14x56 images have 784 pixels, but are not the CNN's 28x28 input.
+    mkdir -p d
+    images d/train-images-idx3-ubyte 20 14 56
+    labels d/train-labels-idx1-ubyte 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9
+    images d/t10k-images-idx3-ubyte 10 14 56
+    labels d/t10k-labels-idx1-ubyte 9 8 7 6 5 4 3 2 1 0
+    refused 2 "images are 14x56 but the model expects 28x28" "$cnn" --data d --epochs 1
+  else
+    echo "no ctnn-train-cnn: image-shape case skipped"
+  fi
+  ;;
+hardening_csv)
+  # Family 7: CSV values outside the 8-bit pixel range are errors; a UTF-8 BOM is fine.
+  csv train.csv 12 label
+  { printf '\xef\xbb\xbf'; cat train.csv; } >bom.csv
+  run 0 "$mlp" --csv bom.csv --validation 4 --epochs 1 --out b.ckpt
+  sed '3s/^\([0-9]*\),[0-9]*,/\1,300,/' train.csv >high.csv
+  refused 2 "high.csv:3: column 2 (pixel0): '300' is outside 0..255" "$mlp" --csv high.csv
+  sed '3s/^\([0-9]*\),[0-9]*,/\1,-0.5,/' train.csv >low.csv
+  refused 2 "is outside 0..255" "$mlp" --csv low.csv
   ;;
 *)
   fail "unknown case"

@@ -5,10 +5,11 @@
 /// The int8 arithmetic contract, written down once (docs/quantization.md explains it).
 ///
 /// The scheme is TensorFlow Lite's: a real value r is stored as q with r = s·(q − z).
-/// - Weights: int8 in [−127, 127], symmetric (z = 0); per output channel for conv2d,
-///   per tensor for dense (one scale per layer, as TFLite's FULLY_CONNECTED and CMSIS-NN's
-///   arm_fully_connected_s8; per-channel would cost 8 bytes per output and break the
-///   1.01 bytes-per-parameter flash budget of small MLPs).
+/// - Weights: int8 in [−127, 127], symmetric (z = 0), per output channel: any scale per
+///   filter for conv2d; for dense the layer's scale times 2^−k per output, so that one
+///   multiplier per layer and a shift per output suffice (a full multiplier per output
+///   would cost 4 more bytes each and break the 1.01 bytes-per-parameter flash budget of
+///   small MLPs; docs/quantization.md has the measurements).
 /// - Activations: int8 in [−128, 127], asymmetric per tensor (scale s, zero point z).
 /// - Biases: int32 with scale s_in·s_w, zero point 0.
 /// - Requantisation: an int32 accumulator is scaled by a real multiplier

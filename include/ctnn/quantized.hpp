@@ -24,8 +24,10 @@
 ///   conv2d: W[f][kh][kw][c] (OHWI). Symmetric, in [−127, 127].
 /// - `biases`: int32 per output channel, scale s_in·s_w, with the input zero point folded
 ///   in: b' = b − z_in·Σ W (over all taps of that output).
-/// - `multipliers`, `shifts`: per requantisation channel (dense: 1 per layer; conv2d: 1 per
-///   filter), times the activation's count (leaky_relu: 2, positive then negative slope).
+/// - `multipliers`, `shifts`: requantisation, times the activation's count k (leaky_relu:
+///   2, positive then negative slope). conv2d: a multiplier and a shift per filter
+///   ([f·k + j]); dense: one multiplier per layer ([j]) and a shift per output ([o·k + j]),
+///   its per-channel weight scales being the layer's scale times powers of two.
 ///   Identity/relu/leaky: m = s_in·s_w/s_out; sigmoid/tanh/softmax: m = s_in·s_w·log2(e)·2^16.
 /// - `zero_points`, `scales`: per tensor, the input first, then each layer's output.
 ///   Pooling and flatten keep their input's; sigmoid and softmax outputs are (1/256, −128),
@@ -90,6 +92,7 @@ class quantized {
   static constexpr auto multipliers_of = [](auto i) {
     return layer<decltype(i)::value>::multiplier_count;
   };
+  static constexpr auto shifts_of = [](auto i) { return layer<decltype(i)::value>::shift_count; };
 
  public:
   /// Where layer I's slice starts in each parameter array.
@@ -99,10 +102,13 @@ class quantized {
   static constexpr std::size_t bias_offset = sum<I - 1>(biases_of);
   template <std::size_t I>
   static constexpr std::size_t multiplier_offset = sum<I - 1>(multipliers_of);
+  template <std::size_t I>
+  static constexpr std::size_t shift_offset = sum<I - 1>(shifts_of);
 
   static constexpr std::size_t weight_count = sum<layer_count>(weights_of);
   static constexpr std::size_t bias_count = sum<layer_count>(biases_of);
   static constexpr std::size_t multiplier_count = sum<layer_count>(multipliers_of);
+  static constexpr std::size_t shift_count = sum<layer_count>(shifts_of);
   /// Tensors with a scale and zero point: the input, then each layer's output.
   static constexpr std::size_t tensor_count = layer_count + 1;
 
@@ -137,7 +143,7 @@ class quantized {
     const detail::int8_slice slice{p.weights.data() + weight_offset<I>,
                                    p.biases.data() + bias_offset<I>,
                                    p.multipliers.data() + multiplier_offset<I>,
-                                   p.shifts.data() + multiplier_offset<I>,
+                                   p.shifts.data() + shift_offset<I>,
                                    p.zero_points[I - 1],
                                    p.zero_points[I]};
     layer<I>::forward(slice, in, out);
@@ -217,7 +223,7 @@ struct quantized_parameters {
   std::array<std::int8_t, Quantized::weight_count> weights;
   std::array<std::int32_t, Quantized::bias_count> biases;
   std::array<std::int32_t, Quantized::multiplier_count> multipliers;
-  std::array<std::int8_t, Quantized::multiplier_count> shifts;
+  std::array<std::int8_t, Quantized::shift_count> shifts;
   std::array<std::int8_t, Quantized::tensor_count> zero_points;
   std::array<float, Quantized::tensor_count> scales;
 };

@@ -127,13 +127,13 @@ struct int8_epilogue<ctnn::softmax> {
   static constexpr bool elementwise = false;
   static constexpr std::size_t multipliers = 1;
   static constexpr std::int32_t output_zero_point = -128;
-  /// `acc` is overwritten (scratch).
+  /// `acc` is overwritten (scratch); one multiplier, a shift per output.
   static constexpr void apply_vector(std::int32_t* acc, std::size_t n, const std::int32_t* m,
                                      const std::int8_t* s, std::int8_t* y) noexcept {
     std::int32_t top = requantize(acc[0], m[0], s[0]);
     acc[0] = top;
     for (std::size_t i = 1; i < n; ++i) {
-      acc[i] = requantize(acc[i], m[0], s[0]);
+      acc[i] = requantize(acc[i], m[0], s[i]);
       if (acc[i] > top) top = acc[i];
     }
     std::int64_t sum = 0;
@@ -188,7 +188,9 @@ inline constexpr std::size_t int8_rows = 4;
 
 /// Dense: acc[o] = b'[o] + Σ_i x[i]·W[o][i] with W output-major (W[o][i] at o·In + i) and
 /// b'[o] = b[o] − z_in·Σ_i W[o][i] (the input zero point folded into the bias at export).
-/// One requantisation multiplier per layer (per-tensor weight scale).
+/// Weight scales per output channel, restricted to the layer's scale S times 2^−k_o: one
+/// requantisation multiplier per layer, a shift per output (shift_o = shift − k_o), so
+/// per-channel precision costs 1 byte per output instead of 5 (docs/quantization.md).
 template <class T, class Mode, class In, std::size_t Out, class A, std::size_t Index>
 struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
   using epilogue = int8_epilogue<A>;
@@ -198,8 +200,8 @@ struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
   static constexpr std::size_t inputs = In::size;
   static constexpr std::size_t weight_count = inputs * Out;
   static constexpr std::size_t bias_count = Out;
-  static constexpr std::size_t channels = 1;  ///< requantisation channels
-  static constexpr std::size_t multiplier_count = channels * epilogue::multipliers;
+  static constexpr std::size_t multiplier_count = epilogue::multipliers;
+  static constexpr std::size_t shift_count = Out * epilogue::multipliers;
   static constexpr std::size_t fan_in = inputs;
   static constexpr std::size_t whole = Out - Out % int8_rows;  ///< outputs in full row groups
 
@@ -229,7 +231,8 @@ struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
     for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[o + r];
     dot_rows<R>(x, p.weights + o * inputs, inputs, inputs, acc);
     for (std::size_t r = 0; r < R; ++r)
-      y[o + r] = epilogue::apply(acc[r], p.multipliers, p.shifts, p.output_zero_point);
+      y[o + r] = epilogue::apply(acc[r], p.multipliers, p.shifts + (o + r) * epilogue::multipliers,
+                                 p.output_zero_point);
   }
 };
 
@@ -251,8 +254,8 @@ struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding,
   static constexpr bool supported = true;
   static constexpr std::size_t weight_count = taps * Filters;
   static constexpr std::size_t bias_count = Filters;
-  static constexpr std::size_t channels = Filters;
-  static constexpr std::size_t multiplier_count = channels * epilogue::multipliers;
+  static constexpr std::size_t multiplier_count = Filters * epilogue::multipliers;
+  static constexpr std::size_t shift_count = multiplier_count;
   static constexpr std::size_t fan_in = taps;
   static constexpr std::size_t out_h = geometry::out_h, out_w = geometry::out_w;
 
@@ -314,8 +317,8 @@ template <class T, class Mode, class In, class Op, std::size_t PH, std::size_t P
 struct int8_layer<pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>> {
   using float_layer = pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>;
   static constexpr bool supported = true;
-  static constexpr std::size_t weight_count = 0, bias_count = 0, channels = 0;
-  static constexpr std::size_t multiplier_count = 0, fan_in = 0;
+  static constexpr std::size_t weight_count = 0, bias_count = 0;
+  static constexpr std::size_t multiplier_count = 0, shift_count = 0, fan_in = 0;
   static constexpr bool is_max = std::is_same_v<Op, max_pool_op>;
 
   static constexpr void forward(const int8_slice&, const std::int8_t* x, std::int8_t* y) noexcept {
@@ -349,8 +352,8 @@ struct int8_layer<pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>> {
 template <class T, class Mode, class In, std::size_t Index>
 struct int8_layer<flatten_layer<T, Mode, In, Index>> {
   static constexpr bool supported = true;
-  static constexpr std::size_t weight_count = 0, bias_count = 0, channels = 0;
-  static constexpr std::size_t multiplier_count = 0, fan_in = 0;
+  static constexpr std::size_t weight_count = 0, bias_count = 0;
+  static constexpr std::size_t multiplier_count = 0, shift_count = 0, fan_in = 0;
   static constexpr void forward(const int8_slice&, const std::int8_t* x, std::int8_t* y) noexcept {
     for (std::size_t i = 0; i < In::size; ++i) y[i] = x[i];
   }

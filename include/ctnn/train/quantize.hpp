@@ -11,12 +11,14 @@
 ///   each tail at that percentile instead); every range is widened to contain 0 so that
 ///   real zero (padding, ReLU's floor) is exact. A degenerate range (a tensor that is
 ///   constant, e.g. all-zero activations) falls back to [lo, lo + 1] and is reported.
-/// - Weights: symmetric, scale max|W|/127 (per tensor for dense, per filter for conv2d),
+/// - Weights: symmetric, scale max|W|/127 per filter for conv2d; for dense per output too
+///   but as the layer's largest scale times 2^−k (one multiplier, a shift per output);
 ///   raised where needed so that every quantized bias stays within ±2^28 (the int32
 ///   accumulator's headroom, quantized.hpp).
 /// - Outputs of sigmoid and softmax use TFLite's fixed (1/256, −128), tanh (1/128, 0);
 ///   pooling and flatten keep their input's scale and zero point.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -170,7 +172,6 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
     constexpr bool dense = detail::is_dense<L>;
     constexpr std::size_t outs = L::bias_count;          // outputs (dense) or filters (conv)
     constexpr std::size_t fan = L::weight_count / outs;  // taps per output
-    constexpr std::size_t groups = dense ? 1 : outs;     // weight scales
     // Float layouts: dense W[i][o] (i·Out + o); conv W[kh][kw][c][f] (tap·F + f). Both are
     // "tap-major, output fastest", so W(o, tap) = w[tap·outs + o] for either kind.
     auto weight = [&](std::size_t o, std::size_t tap) {
@@ -181,41 +182,68 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
     std::int8_t* qw = q.weights.data() + Q::template weight_offset<I>;
     std::int32_t* qb = q.biases.data() + Q::template bias_offset<I>;
     std::int32_t* qm = q.multipliers.data() + Q::template multiplier_offset<I>;
-    std::int8_t* qs = q.shifts.data() + Q::template multiplier_offset<I>;
+    std::int8_t* qs = q.shifts.data() + Q::template shift_offset<I>;
     constexpr std::size_t per = ctnn::detail::int8_epilogue<A>::multipliers;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const std::size_t o0 = dense ? 0 : g, o1 = dense ? outs : g + 1;
-      double wmax = 0, bmax = 0;
-      for (std::size_t o = o0; o < o1; ++o) {
-        for (std::size_t t = 0; t < fan; ++t) wmax = std::max(wmax, std::fabs(weight(o, t)));
-        bmax = std::max(bmax, std::fabs(static_cast<double>(b[o])));
-      }
-      double s_w = std::max(wmax / 127.0, bmax / (s_in * 268435456.0));  // |bias| ≤ 2^28
-      if (!(s_w > 0)) s_w = 1.0;  // all-zero weights and biases: any scale is exact
-      for (std::size_t o = o0; o < o1; ++o) {
-        std::int64_t sum = 0;
-        for (std::size_t t = 0; t < fan; ++t) {
-          const auto v =
-              static_cast<std::int8_t>(std::clamp(std::round(weight(o, t) / s_w), -127.0, 127.0));
-          qw[o * fan + t] = v;  // output-major (dense W[o][i]; conv W[f][kh][kw][c])
-          sum += v;
-        }
-        const auto bq =
-            static_cast<std::int64_t>(std::round(static_cast<double>(b[o]) / (s_in * s_w)));
-        qb[o] = static_cast<std::int32_t>(bq - std::int64_t{z_in} * sum);
-      }
-      const double m = s_in * s_w / s_out;
-      double real[2] = {m, m};
-      if constexpr (detail::exp_output<A>) {
+    // The smallest weight scale each output needs: max|W|/127, and |bias| ≤ 2^28.
+    std::vector<double> need(outs);
+    for (std::size_t o = 0; o < outs; ++o) {
+      double wmax = 0;
+      for (std::size_t t = 0; t < fan; ++t) wmax = std::max(wmax, std::fabs(weight(o, t)));
+      need[o] = std::max(wmax / 127.0, std::fabs(static_cast<double>(b[o])) / (s_in * 268435456.0));
+    }
+    // The real multipliers for weight scale s_w (per activation count: leaky's 2 slopes).
+    auto multipliers_for = [&](double s_w) {
+      std::array<quantized_multiplier, 2> r{};
+      double real[2] = {s_in * s_w / s_out, s_in * s_w / s_out};
+      if constexpr (detail::exp_output<A>)
         real[0] = s_in * s_w * 1.4426950408889634 * 65536.0;  // x·log2(e) in Q16
-      } else if constexpr (per == 2) {
-        real[1] = m * A::template slope<double>();
-      }
+      else if constexpr (per == 2)
+        real[1] *= A::template slope<double>();
       for (std::size_t k = 0; k < per; ++k) {
-        const quantized_multiplier qm_k = quantize_multiplier(real[k] < 0 ? -real[k] : real[k]);
-        qm[g * per + k] = real[k] < 0 ? -qm_k.multiplier : qm_k.multiplier;
-        qs[g * per + k] = static_cast<std::int8_t>(qm_k.shift);
+        r[k] = quantize_multiplier(std::fabs(real[k]));
+        if (real[k] < 0) r[k].multiplier = -r[k].multiplier;
       }
+      return r;
+    };
+    std::vector<double> s_w(outs);
+    if constexpr (dense) {
+      // One scale S for the layer, each output's S·2^−k as small as its weights allow.
+      double top = *std::max_element(need.begin(), need.end());
+      if (!(top > 0)) top = 1.0;  // all-zero weights and biases: any scale is exact
+      const auto m = multipliers_for(top);
+      int k_limit = 30;  // every shift − k must stay ≥ −31
+      for (std::size_t j = 0; j < per; ++j) {
+        qm[j] = m[j].multiplier;
+        k_limit = std::min(k_limit, m[j].multiplier == 0 ? 0 : m[j].shift + 31);
+      }
+      for (std::size_t o = 0; o < outs; ++o) {
+        int k = 0;
+        while (k < k_limit && std::ldexp(top, -(k + 1)) >= need[o]) ++k;
+        s_w[o] = std::ldexp(top, -k);
+        for (std::size_t j = 0; j < per; ++j)
+          qs[o * per + j] = static_cast<std::int8_t>(m[j].multiplier == 0 ? 0 : m[j].shift - k);
+      }
+    } else {
+      for (std::size_t o = 0; o < outs; ++o) {
+        s_w[o] = need[o] > 0 ? need[o] : 1.0;
+        const auto m = multipliers_for(s_w[o]);
+        for (std::size_t j = 0; j < per; ++j) {
+          qm[o * per + j] = m[j].multiplier;
+          qs[o * per + j] = static_cast<std::int8_t>(m[j].shift);
+        }
+      }
+    }
+    for (std::size_t o = 0; o < outs; ++o) {
+      std::int64_t sum = 0;
+      for (std::size_t t = 0; t < fan; ++t) {
+        const auto v =
+            static_cast<std::int8_t>(std::clamp(std::round(weight(o, t) / s_w[o]), -127.0, 127.0));
+        qw[o * fan + t] = v;  // output-major (dense W[o][i]; conv W[f][kh][kw][c])
+        sum += v;
+      }
+      const auto bq =
+          static_cast<std::int64_t>(std::round(static_cast<double>(b[o]) / (s_in * s_w[o])));
+      qb[o] = static_cast<std::int32_t>(bq - std::int64_t{z_in} * sum);
     }
   }
 }

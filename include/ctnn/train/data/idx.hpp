@@ -96,6 +96,8 @@ class maybe_gz_stream {
         member_end_ = true;
       } else if (r == Z_DATA_ERROR && members_ > 0 && member_output_ == 0) {
         throw data_error(name(), "trailing garbage after the gzip data");
+      } else if (r == Z_BUF_ERROR && avail_ == 0 && eof_ && members_ > 0 && member_output_ == 0) {
+        throw data_error(name(), "trailing garbage after the gzip data");  // a partial header
       } else if (r == Z_BUF_ERROR && avail_ == 0 && eof_) {
         throw data_error(name(), "truncated or corrupt gzip stream: unexpected end of file");
       } else if (r != Z_OK && r != Z_BUF_ERROR) {

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
-# Toolchain file: bare-metal Arm Cortex-M4F (arm-none-eabi-g++, newlib-nano). Used by the
-# `cortex-m4` preset and by the Cortex-M4 build that the host configuration drives
-# (cmake/ctnn_cortex_m.cmake).
+# Toolchain file: bare-metal Arm Cortex-M (arm-none-eabi-g++, newlib-nano). Used by the
+# `cortex-m4` preset and by the Cortex-M builds that the host configuration drives
+# (cmake/ctnn_cortex_m.cmake). CTNN_CORTEX_M_CPU picks the core:
+#   cortex-m4 (default)  single-precision FPU and the DSP extension (hard float)
+#   cortex-m3            ARMv7-M without FPU or DSP (soft float)
+#   cortex-m0            ARMv6-M, Thumb-1 only (soft float)
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR arm)
 
@@ -10,7 +13,17 @@ set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
 # Bare metal: test compilations build a library, since linking needs a startup file.
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
-set(CTNN_CORTEX_M_CPU_FLAGS "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
+set(CTNN_CORTEX_M_CPU "cortex-m4" CACHE STRING "Cortex-M core: cortex-m4, cortex-m3 or cortex-m0")
+# try_compile projects read this file again: give them the same core.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES CTNN_CORTEX_M_CPU)
+if(CTNN_CORTEX_M_CPU STREQUAL "cortex-m4")
+  set(CTNN_CORTEX_M_CPU_FLAGS "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
+elseif(CTNN_CORTEX_M_CPU MATCHES "^cortex-m[03]$")
+  set(CTNN_CORTEX_M_CPU_FLAGS "-mcpu=${CTNN_CORTEX_M_CPU} -mthumb -mfloat-abi=soft")
+else()
+  message(FATAL_ERROR "ctnn: CTNN_CORTEX_M_CPU=${CTNN_CORTEX_M_CPU}: expected cortex-m4, "
+                      "cortex-m3 or cortex-m0")
+endif()
 set(CMAKE_C_FLAGS_INIT "${CTNN_CORTEX_M_CPU_FLAGS}")
 set(CMAKE_CXX_FLAGS_INIT "${CTNN_CORTEX_M_CPU_FLAGS}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${CTNN_CORTEX_M_CPU_FLAGS}")

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The Cortex-M platform: output and exit through Arm semihosting, instruction counts from
-// SysTick. On QEMU's mps2-an386 (25 MHz) under `-icount shift=0` every instruction takes
-// 1 ns of virtual time, so one SysTick tick is exactly 40 instructions.
+// SysTick. Under QEMU's `-icount shift=0` every instruction takes 1 ns of virtual time, so
+// one tick of SysTick's processor clock (CTNN_FW_SYSTICK_HZ, set by the build from the
+// board: 25 MHz on mps2-an385/an386, 16 MHz on microbit) is 10^9 / Hz instructions:
+// exactly 40 on MPS2, 62.5 on the micro:bit.
 #include "src/platform.hpp"
 
 #include <cstdint>
@@ -12,7 +14,17 @@ namespace {
 constexpr std::uint32_t sys_write0 = 0x04;
 constexpr std::uint32_t sys_exit_extended = 0x20;
 constexpr std::uint32_t adp_stopped_application_exit = 0x20026;
-constexpr std::uint32_t instructions_per_tick = 40;
+#ifndef CTNN_FW_SYSTICK_HZ
+#define CTNN_FW_SYSTICK_HZ 25000000
+#endif
+constexpr std::uint32_t gcd(std::uint32_t a, std::uint32_t b) noexcept {
+  return b == 0 ? a : gcd(b, a % b);
+}
+constexpr std::uint32_t hz = CTNN_FW_SYSTICK_HZ;
+// instructions = ticks · num / den (the 24-bit tick count times num stays below 2^32).
+constexpr std::uint32_t num = 1000000000u / gcd(1000000000u, hz);
+constexpr std::uint32_t den = hz / gcd(1000000000u, hz);
+static_assert(num <= 255, "SysTick clock too slow for 32-bit instruction counts");
 
 /// A semihosting call: operation in r0, argument in r1, result in r0.
 std::uint32_t semihost(std::uint32_t operation, const void* argument) noexcept {
@@ -57,7 +69,7 @@ void counter_start() noexcept {
 
 std::uint32_t counter_elapsed() noexcept {
   const std::uint32_t now = syst().cvr;  // SysTick counts down
-  return ((start_value - now) & 0x00FFFFFFu) * instructions_per_tick;
+  return ((start_value - now) & 0x00FFFFFFu) * num / den;
 }
 
 }  // namespace fw

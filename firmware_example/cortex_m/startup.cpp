@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Reset and fault handling for a bare-metal Cortex-M4F image (no C library start files):
-// vector table, FPU enable, .data copy, .bss zeroing, constructors, then fw::run().
+// Reset and fault handling for a bare-metal Cortex-M image (no C library start files):
+// vector table, FPU enable (cores with an FPU only), .data copy, .bss zeroing,
+// constructors, then fw::run(). Thumb-1 clean, so the Cortex-M0 runs it too.
 #include <cstddef>
 #include <cstdint>
 
@@ -18,6 +19,7 @@ void ctnn_fw_start() noexcept;
 void ctnn_fw_fault() noexcept;
 }
 
+#if defined(__ARM_FP)
 // The FPU is off at reset and the C++ code below may use it, so the first instructions
 // enable CP10/CP11 (CPACR bits 20-23) and wait for that to take effect, in assembly.
 extern "C" [[gnu::naked]] void ctnn_fw_reset() noexcept {
@@ -30,6 +32,12 @@ extern "C" [[gnu::naked]] void ctnn_fw_reset() noexcept {
       "isb\n"
       "b ctnn_fw_start\n");
 }
+#else
+// No FPU (Cortex-M0/M3, soft float): nothing to enable, and no CPACR on ARMv6-M.
+extern "C" void ctnn_fw_reset() noexcept {
+  ctnn_fw_start();
+}
+#endif
 
 extern "C" [[gnu::used]] void ctnn_fw_start() noexcept {
   // QEMU loads .data at its load address in flash; copy it to RAM, zero .bss.

@@ -4,13 +4,13 @@
 
 namespace fw {
 namespace {
-/// The forward pass's scratch memory (Net::activation_bytes): static, so it is in .bss
-/// and counted by the RAM check, never on the heap.
-net::workspace workspace;
+/// The forward pass's scratch memory (activation_bytes): static, so it is in .bss and
+/// counted by the RAM check, never on the heap.
+model::workspace workspace;
 }  // namespace
 
-[[gnu::noinline]] void infer(const net::input& x, net::output& y) noexcept {
-  y = net::forward(selected::weights, x, workspace);
+[[gnu::noinline]] void infer(const model::input& x, model::output& y) noexcept {
+  y = model::forward(selected::weights, x, workspace);
 }
 
 }  // namespace fw

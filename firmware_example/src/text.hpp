@@ -38,6 +38,12 @@ class line {
     for (int shift = 28; shift >= 0; shift -= 4) put("0123456789abcdef"[(v >> shift) & 0xFu]);
     return *this;
   }
+  /// Exactly 2 lowercase hex digits (a byte).
+  line& hex2(std::uint8_t v) noexcept {
+    put("0123456789abcdef"[v >> 4]);
+    put("0123456789abcdef"[v & 0xFu]);
+    return *this;
+  }
   /// v / 100 with two decimals, e.g. 249 → "2.49".
   line& centi(std::uint32_t v) noexcept {
     dec(v / 100) << '.';

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
-# Issue 7's budget for the CNN firmware image on the Cortex-M4: the image without the
+# Issue 7's budget for the CNN firmware image on a Cortex-M: the image without the
 # example's embedded test images fits FLASH_LIMIT, and .data + .bss + the worst-case stack
-# fits RAM_LIMIT.
+# fits RAM_LIMIT; optionally (issue 10, int8 CNN) .data + .bss fits STATIC_RAM_LIMIT and
+# the worst-case stack STACK_LIMIT on their own.
 #   cmake -D NM=… -D SIZE=… -D ELF=… -D STACK_REPORT=<ctnn_fw_stack_report>
 #         -D "CI_FILES=<a.ci;b.ci;…>" -D FLASH_LIMIT=<bytes> -D RAM_LIMIT=<bytes>
-#         -P cnn_firmware_budget.cmake
+#         [-D STATIC_RAM_LIMIT=<bytes>] [-D STACK_LIMIT=<bytes>] -P cnn_firmware_budget.cmake
 cmake_minimum_required(VERSION 3.25)
 
 execute_process(COMMAND "${SIZE}" -A "${ELF}" OUTPUT_VARIABLE sections RESULT_VARIABLE rc1)
@@ -40,12 +41,12 @@ string(REPLACE "\n" ";" lines "${symbols}")
 foreach(l IN LISTS lines)
   if(l MATCHES "^[0-9a-f]+ ([0-9a-f]+) [A-Za-z] fw::\\(anonymous namespace\\)::inputs$")
     math(EXPR images "0x${CMAKE_MATCH_1}")
-  elseif(l MATCHES "^[0-9a-f]+ ([0-9a-f]+) [A-Za-z] models::cnn_weights::weights$")
+  elseif(l MATCHES "^[0-9a-f]+ ([0-9a-f]+) [A-Za-z] models::cnn(_int8)?_weights::weights$")
     math(EXPR weights "0x${CMAKE_MATCH_1}")
   endif()
 endforeach()
 if(images EQUAL 0 OR weights EQUAL 0)
-  message(FATAL_ERROR "${ELF}: test images (${images} B) or models::cnn_weights::weights "
+  message(FATAL_ERROR "${ELF}: test images (${images} B) or models::cnn[_int8]_weights::weights "
                       "(${weights} B) not in the symbol table")
 endif()
 if(NOT stack_out MATCHES "worst-case stack from ctnn_fw_start: ([0-9]+) bytes")
@@ -55,7 +56,8 @@ set(stack ${CMAKE_MATCH_1})
 
 math(EXPR model_flash "${flash} - ${images}")
 math(EXPR code "${model_flash} - ${weights}")
-math(EXPR ram "${data} + ${bss} + ${stack}")
+math(EXPR static_ram "${data} + ${bss}")
+math(EXPR ram "${static_ram} + ${stack}")
 message("
 | CNN firmware (${ELF}) | bytes |
 |---|---:|
@@ -73,8 +75,21 @@ endif()
 if(ram GREATER RAM_LIMIT)
   list(APPEND failed "RAM (.data + .bss + stack) ${ram} B > ${RAM_LIMIT} B")
 endif()
+set(extra "")
+if(DEFINED STATIC_RAM_LIMIT)
+  string(APPEND extra "; .data + .bss ${static_ram} B <= ${STATIC_RAM_LIMIT} B")
+  if(static_ram GREATER STATIC_RAM_LIMIT)
+    list(APPEND failed ".data + .bss ${static_ram} B > ${STATIC_RAM_LIMIT} B")
+  endif()
+endif()
+if(DEFINED STACK_LIMIT)
+  string(APPEND extra "; stack ${stack} B <= ${STACK_LIMIT} B")
+  if(stack GREATER STACK_LIMIT)
+    list(APPEND failed "worst-case stack ${stack} B > ${STACK_LIMIT} B")
+  endif()
+endif()
 if(failed)
   list(JOIN failed "; " why)
   message(FATAL_ERROR "${ELF}: ${why}")
 endif()
-message("flash ${model_flash} B <= ${FLASH_LIMIT} B; RAM ${ram} B <= ${RAM_LIMIT} B")
+message("flash ${model_flash} B <= ${FLASH_LIMIT} B; RAM ${ram} B <= ${RAM_LIMIT} B${extra}")

@@ -33,14 +33,53 @@ namespace ctnn::detail {
 template <std::size_t Rows>
 constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
                                  std::size_t n, std::int32_t* acc) noexcept {
-  std::int32_t a[Rows];
-  for (std::size_t r = 0; r < Rows; ++r) a[r] = acc[r];
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t xi = x[i];
+  if constexpr (Rows == 4) {
+    // The common case, written out: four accumulators and four row pointers that the
+    // compiler keeps in registers (an array of accumulators spills at -Os), two inputs per
+    // iteration. Cortex-M3: LDRSB + MLA per MAC; Cortex-M0: LDRSB + MULS + ADD.
+    const std::int8_t* w0 = w;
+    const std::int8_t* w1 = w + stride;
+    const std::int8_t* w2 = w + 2 * stride;
+    const std::int8_t* w3 = w + 3 * stride;
+    std::int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const std::int8_t* const pairs_end = x + (n & ~std::size_t{1});
+    while (x != pairs_end) {
+      const std::int32_t xa = x[0], xb = x[1];
+      x += 2;
+      a0 += xa * w0[0];
+      a1 += xa * w1[0];
+      a2 += xa * w2[0];
+      a3 += xa * w3[0];
+      a0 += xb * w0[1];
+      a1 += xb * w1[1];
+      a2 += xb * w2[1];
+      a3 += xb * w3[1];
+      w0 += 2;
+      w1 += 2;
+      w2 += 2;
+      w3 += 2;
+    }
+    if ((n & 1) != 0) {
+      const std::int32_t xa = x[0];
+      a0 += xa * w0[0];
+      a1 += xa * w1[0];
+      a2 += xa * w2[0];
+      a3 += xa * w3[0];
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+  } else {
+    std::int32_t a[Rows];
+    for (std::size_t r = 0; r < Rows; ++r) a[r] = acc[r];
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t xi = x[i];
 #pragma GCC unroll 8
-    for (std::size_t r = 0; r < Rows; ++r) a[r] += xi * std::int32_t{w[r * stride + i]};
+      for (std::size_t r = 0; r < Rows; ++r) a[r] += xi * std::int32_t{w[r * stride + i]};
+    }
+    for (std::size_t r = 0; r < Rows; ++r) acc[r] = a[r];
   }
-  for (std::size_t r = 0; r < Rows; ++r) acc[r] = a[r];
 }
 
 #if defined(CTNN_DETAIL_ARM_DSP)
@@ -56,44 +95,122 @@ constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std
   return r;
 }
 
+/// One step of four inputs for one row: LDR, 2 × SXTB16, 2 × SMLAD.
+[[gnu::always_inline]] inline void dsp_step(std::int32_t& a, const std::int8_t*& w,
+                                            std::int32_t x02, std::int32_t x13) noexcept {
+  const std::uint32_t ww = load_word(w);
+  w += 4;
+  a = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02, a);
+  a = __smlad(sxtb16_ror8(ww), x13, a);
+}
+
 template <std::size_t Rows>
-inline void dot_rows_dsp(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
+[[gnu::always_inline]] inline void dot_rows_dsp(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
                          std::size_t n, std::int32_t* acc) noexcept {
-  std::int32_t a[Rows];
-  for (std::size_t r = 0; r < Rows; ++r) a[r] = acc[r];
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const std::uint32_t xw = load_word(x + i);
-    const std::int32_t x02 = static_cast<std::int32_t>(__sxtb16(xw));
-    const std::int32_t x13 = sxtb16_ror8(xw);
-#pragma GCC unroll 8
-    for (std::size_t r = 0; r < Rows; ++r) {
-      const std::uint32_t ww = load_word(w + r * stride + i);
-      a[r] = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02, a[r]);
-      a[r] = __smlad(sxtb16_ror8(ww), x13, a[r]);
+  if constexpr (Rows == 4) {
+    // Written out so that -Os keeps the 4 accumulators, 4 row pointers and the expanded
+    // input in registers (13 of them): per 4 inputs 1 LDR + 2 SXTB16 for x, then 5
+    // instructions per row; 8 inputs per iteration.
+    const std::int8_t* w0 = w;
+    const std::int8_t* w1 = w + stride;
+    const std::int8_t* w2 = w + 2 * stride;
+    const std::int8_t* w3 = w + 3 * stride;
+    std::int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const std::int8_t* const x_end = x + n;
+    const std::int8_t* const end8 = x + (n & ~std::size_t{7});
+    if (x != end8) {
+      // In assembly: GCC (-Os and -O2 alike) spills this loop's 13 live values. 8 inputs
+      // per iteration: 2 × (LDR + 2 × SXTB16 + 4 rows × (LDR + 2 × SXTB16 + 2 × SMLAD)) +
+      // LDR end + CMP + BNE = 49 instructions for 32 MACs.
+      std::uint32_t s, t;
+      std::int32_t x02, x13;
+#define CTNN_DETAIL_DSP_ROW(W, A)      \
+  "ldr %[t], [%[" W                    \
+  "]], #4\n\t"                         \
+  "sxtb16 %[s], %[t]\n\t"              \
+  "smlad %[" A "], %[s], %[x02], %[" A \
+  "]\n\t"                              \
+  "sxtb16 %[t], %[t], ror #8\n\t"      \
+  "smlad %[" A "], %[t], %[x13], %[" A "]\n\t"
+#define CTNN_DETAIL_DSP_QUAD                                          \
+  "ldr %[s], [%[x]], #4\n\t"                                          \
+  "sxtb16 %[x02], %[s]\n\t"                                           \
+  "sxtb16 %[x13], %[s], ror #8\n\t" CTNN_DETAIL_DSP_ROW("w0", "a0")   \
+      CTNN_DETAIL_DSP_ROW("w1", "a1") CTNN_DETAIL_DSP_ROW("w2", "a2") \
+          CTNN_DETAIL_DSP_ROW("w3", "a3")
+      __asm__("1:\n\t" CTNN_DETAIL_DSP_QUAD CTNN_DETAIL_DSP_QUAD
+              "ldr %[s], %[end]\n\t"
+              "cmp %[x], %[s]\n\t"
+              "bne 1b\n\t"
+              : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3),
+                [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [s] "=&r"(s),
+                [t] "=&r"(t), [x02] "=&r"(x02), [x13] "=&r"(x13)
+              : [end] "m"(end8)
+              : "cc", "memory");
+#undef CTNN_DETAIL_DSP_QUAD
+#undef CTNN_DETAIL_DSP_ROW
     }
+    if ((n & 4) != 0) {
+      const std::uint32_t xw = load_word(x);
+      x += 4;
+      const std::int32_t x02 = static_cast<std::int32_t>(__sxtb16(xw)), x13 = sxtb16_ror8(xw);
+      dsp_step(a0, w0, x02, x13);
+      dsp_step(a1, w1, x02, x13);
+      dsp_step(a2, w2, x02, x13);
+      dsp_step(a3, w3, x02, x13);
+    }
+    for (; x != x_end; ++x) {
+      const std::int32_t xi = *x;
+      a0 += xi * *w0++;
+      a1 += xi * *w1++;
+      a2 += xi * *w2++;
+      a3 += xi * *w3++;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+  } else {
+    std::int32_t a[Rows];
+    for (std::size_t r = 0; r < Rows; ++r) a[r] = acc[r];
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const std::uint32_t xw = load_word(x + i);
+      const std::int32_t x02 = static_cast<std::int32_t>(__sxtb16(xw));
+      const std::int32_t x13 = sxtb16_ror8(xw);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < Rows; ++r) {
+        const std::uint32_t ww = load_word(w + r * stride + i);
+        a[r] = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02, a[r]);
+        a[r] = __smlad(sxtb16_ror8(ww), x13, a[r]);
+      }
+    }
+    for (std::size_t r = 0; r < Rows; ++r) acc[r] = a[r];
+    if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc);
   }
-  for (std::size_t r = 0; r < Rows; ++r) acc[r] = a[r];
-  if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc);
 }
 #endif
 
 #if defined(CTNN_DETAIL_INT8_AVX2)
 template <std::size_t Rows>
-inline void dot_rows_avx2(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
-                          std::size_t n, std::int32_t* acc) noexcept {
+[[gnu::always_inline]] inline void dot_rows_avx2(const std::int8_t* x, const std::int8_t* w,
+                                                 std::size_t stride, std::size_t n,
+                                                 std::int32_t* acc) noexcept {
   __m256i s[Rows];
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < Rows; ++r) s[r] = _mm256_setzero_si256();
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     const __m256i xv =
         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
+#pragma GCC unroll 8
     for (std::size_t r = 0; r < Rows; ++r) {
       const __m256i wv = _mm256_cvtepi8_epi16(
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + r * stride + i)));
       s[r] = _mm256_add_epi32(s[r], _mm256_madd_epi16(xv, wv));
     }
   }
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < Rows; ++r) {
     __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s[r]), _mm256_extracti128_si256(s[r], 1));
     h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));

@@ -105,4 +105,26 @@ void init_parameters(typename Net::parameters& p, std::uint32_t seed) {
   (std::make_index_sequence<Net::layer_count>{});
 }
 
+/// Random int8 parameters for ctnn::quantized<Net> with requantisation that keeps outputs
+/// in range (about 1/(127·sqrt(fan_in))): the kernels' speed does not depend on the values,
+/// only the activations' saturation would, and this avoids it.
+template <class Q>
+void init_int8_parameters(typename Q::parameters& p, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> w(-127, 127), b(-2000, 2000), m(1 << 30, 0x7fffffff);
+  for (auto& v : p.weights) v = static_cast<std::int8_t>(w(gen));
+  for (auto& v : p.biases) v = b(gen);
+  for (auto& v : p.multipliers) v = m(gen);
+  for (auto& v : p.shifts) v = -12;
+  for (auto& v : p.zero_points) v = -128;
+  for (auto& v : p.scales) v = 1.0f / 255;
+}
+
+template <std::size_t N>
+void fill_random(std::array<std::int8_t, N>& a, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> dist(-128, 127);
+  for (auto& v : a) v = static_cast<std::int8_t>(dist(gen));
+}
+
 }  // namespace ctnn_bench

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include "bench_networks.hpp"
 
@@ -30,14 +31,23 @@ struct scalar_barrier {
   void operator()(float& s) const noexcept { asm volatile("" : "+m"(s)); }
 };
 
-enum class impl { ctnn, naive, naive_scalar };
+enum class impl { ctnn, naive, naive_scalar, int8 };
+
+template <class Case>
+struct int8_data {
+  using q = ctnn::quantized<typename Case::net>;
+  static inline typename q::parameters params;
+  static inline typename q::input x;
+  static inline typename q::workspace ws;
+  static inline typename q::output y;
+};
 
 /// The measured region: n passes of Case's network (ctnn's forward with a caller-owned
 /// workspace, as firmware calls it, or a naive reference). The barrier stops the compiler
 /// from hoisting work out of the loop or dropping the unused results.
 template <class Case, impl I>
 __attribute__((noinline)) void ctnn_callgrind_window(long n) {
-  using d = data<Case>;
+  using d = std::conditional_t<I == impl::int8, int8_data<Case>, data<Case>>;
   // Opaque pointers: the kernels must not exploit the globals' known addresses or
   // alignment, which a caller with weights elsewhere would not have either.
   auto* p = &d::params;
@@ -47,13 +57,25 @@ __attribute__((noinline)) void ctnn_callgrind_window(long n) {
   asm volatile("" : "+r"(p), "+r"(x), "+r"(ws), "+r"(y));
   for (long k = 0; k < n; ++k) {
     asm volatile("" ::: "memory");
-    if constexpr (I == impl::ctnn)
+    if constexpr (I == impl::int8)
+      *y = ctnn::quantized<typename Case::net>::forward(*p, *x, *ws);
+    else if constexpr (I == impl::ctnn)
       *y = Case::net::forward(*p, *x, *ws);
     else if constexpr (I == impl::naive)
       Case::naive(p->values.data(), x->data(), y->data());
     else
       Case::template naive<scalar_barrier>(p->values.data(), x->data(), y->data());
   }
+}
+
+template <class Case>
+int run_int8(long n) {
+  using d = int8_data<Case>;
+  ctnn_bench::init_int8_parameters<typename d::q>(d::params, 42);
+  ctnn_bench::fill_random(d::x, 7);
+  ctnn_callgrind_window<Case, impl::int8>(1);
+  ctnn_callgrind_window<Case, impl::int8>(n);
+  return 0;
 }
 
 template <class Case, impl I = impl::ctnn>
@@ -85,6 +107,7 @@ using ctnn::unfused;
 constexpr entry entries[] = {
     {"784-128-64-10/fused", run<ctnn_bench::mnist<fused>>},
     {"784-128-64-10/unfused", run<ctnn_bench::mnist<unfused>>},
+    {"784-128-64-10/int8", run_int8<ctnn_bench::mnist<fused>>},
     {"64-32-16-10/fused", run<ctnn_bench::small<fused>>},
     {"64-32-16-10/unfused", run<ctnn_bench::small<unfused>>},
     {"2-16-16-1/fused", run<ctnn_bench::tiny<fused>>},

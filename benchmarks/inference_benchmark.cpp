@@ -195,6 +195,22 @@ void register_cases() {
       ...);
 }
 
+/// int8 forward of Case's network (ctnn::quantized), with a caller-owned workspace.
+template <class Case>
+void bm_int8_forward(benchmark::State& state) {
+  using q = ctnn::quantized<typename Case::net>;
+  auto p = std::make_unique<typename q::parameters>();
+  auto x = std::make_unique<typename q::input>();
+  auto ws = std::make_unique<typename q::workspace>();
+  ctnn_bench::init_int8_parameters<q>(*p, 42);
+  ctnn_bench::fill_random(*x, 7);
+  for (auto _ : state) {
+    benchmark::ClobberMemory();
+    auto y = q::forward(*p, *x, *ws);
+    benchmark::DoNotOptimize(y);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,6 +220,9 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("weight_stream_probe/784-128-64-10", bm_weight_stream_probe);
   register_cases<mnist<fused>, mnist<unfused>, small<fused>, small<unfused>, tiny<fused>,
                  tiny<unfused>>();
+  // Issue 10's host bar: int8 784-128-64-10 at most half the fp32 time (forward/…/fused).
+  benchmark::RegisterBenchmark("forward/784-128-64-10/int8", bm_int8_forward<mnist<fused>>);
+  benchmark::RegisterBenchmark("forward/64-32-16-10/int8", bm_int8_forward<small<fused>>);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

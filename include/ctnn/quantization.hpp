@@ -89,18 +89,21 @@ constexpr std::int8_t clamp_int8(std::int32_t v, std::int32_t lo = -128,
 
 /// The fixed-point exponential behind int8 sigmoid, tanh and softmax:
 /// round(2^16 · 2^(−u / 2^16)) for u ≥ 0 (u is t·2^16 for the real exponent −t), in
-/// [0, 65536]. Range reduction u = k·2^16 + f, then e^(−f·ln2/2^16) by a degree-6 Taylor
-/// polynomial in Q30 (error < 2e−5 before the final rounding), then a rounding shift by
-/// 14 + k. Exact integer steps: the same result on every target.
+/// [0, 65536]. Range reduction u = k·2^16 + f, then e^(−f·ln2/2^16) by a degree-8 Taylor
+/// polynomial in Q30 (error below 2e−7 before the final rounding, so the result is the
+/// correctly rounded value or next to it), then a rounding shift by 14 + k. Exact integer
+/// steps: the same result on every target.
 constexpr std::int32_t exp2_negative_q16(std::uint32_t u) noexcept {
   const std::uint32_t k = u >> 16;
   if (k > 16) return 0;
   constexpr std::int64_t one = std::int64_t{1} << 30;
   constexpr std::int64_t ln2_q30 = 744261118;                          // round(ln 2 · 2^30)
   const std::int64_t a = (std::int64_t{u & 0xFFFFu} * ln2_q30) >> 16;  // in [0, ln 2)
-  // exp(−a) = 1 − a(1 − a/2(1 − a/3(1 − a/4(1 − a/5(1 − a/6))))), every term in [0, 1].
+  // exp(−a) = 1 − a(1 − a/2(1 − a/3(1 − … (1 − a/8)))), every term in [0, 1].
   std::int64_t e = one;
-  for (std::int64_t n = 6; n >= 1; --n) e = one - ((a * e) >> 30) / n;
+  // (a·e) >> 30 < 2^30 is non-negative: a 32-bit unsigned division gives the same quotient
+  // as the 64-bit one, without libgcc's 64-bit division on 32-bit targets.
+  for (std::uint32_t n = 8; n >= 1; --n) e = one - static_cast<std::uint32_t>((a * e) >> 30) / n;
   const int right = 14 + static_cast<int>(k);
   return static_cast<std::int32_t>((e + (std::int64_t{1} << (right - 1))) >> right);
 }

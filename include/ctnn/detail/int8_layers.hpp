@@ -42,7 +42,12 @@ constexpr std::uint32_t magnitude_q16(std::int32_t v) noexcept {
 
 /// round(num / den) for num, den ≥ 0, den > 0, ties up.
 constexpr std::int64_t divide_rounded(std::int64_t num, std::int64_t den) noexcept {
-  return (2 * num + den) / (2 * den);
+  const std::int64_t top = 2 * num + den;
+  // The same quotient in 32 bits when it fits (always for sigmoid/tanh, and for softmax
+  // over fewer than 2^14 outputs): no 64-bit division on 32-bit targets.
+  if (top <= 0xFFFFFFFF && den <= 0x7FFFFFFF)
+    return static_cast<std::uint32_t>(top) / (2 * static_cast<std::uint32_t>(den));
+  return top / (2 * den);
 }
 
 template <class A>

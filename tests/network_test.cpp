@@ -108,6 +108,9 @@ TYPED_TEST(network_hand, relu_then_identity) {
 
   typename net::workspace ws;
   ws.fill(T(12345));  // stale contents must not matter
+  EXPECT_EQ(net::predict(q, x, ws), 1u);
+  ws.fill(T(12345));
+  static_assert(std::is_same_v<typename net::parameters::network, net>);
   EXPECT_TRUE(same_bits(net::forward(p, x, ws), y));
   std::array<T, 2> raw{};
   net::forward_raw(p.values.data(), x.data(), ws.data(), raw.data());

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ctnn/detail/checks.hpp"
+#include "ctnn/parameters.hpp"
 #include "ctnn/network.hpp"
 #include "models/cnn.hpp"
 
@@ -17,7 +17,7 @@ using model = models::cnn;
 
 /// The architecture these weights were trained for.
 inline constexpr std::string_view signature = "ctnn1|f32|fused|in(28x28x1)|conv2d(8,3x3,s1,valid,relu)|max_pool2d(2x2,s2)|conv2d(32,3x3,s1,same,relu)|max_pool2d(2x2,s2)|flatten|dense(10,softmax)";
-static_assert(ctnn::detail::check_weights_signature<model, model::signature == signature>::value);
+static_assert(ctnn::weights_match<model, model::signature == signature>);
 
 inline constexpr std::size_t parameter_count = 13946;
 /// CRC-32 (zlib) of the parameters' little-endian bytes; check with ctnn::crc32.

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ctnn/detail/checks.hpp"
+#include "ctnn/parameters.hpp"
 #include "ctnn/network.hpp"
 #include "models/mlp_small.hpp"
 
@@ -17,7 +17,7 @@ using model = models::mlp_small;
 
 /// The architecture these weights were trained for.
 inline constexpr std::string_view signature = "ctnn1|f32|fused|in(1x1x784)|dense(32,relu)|dense(10,softmax)";
-static_assert(ctnn::detail::check_weights_signature<model, model::signature == signature>::value);
+static_assert(ctnn::weights_match<model, model::signature == signature>);
 
 inline constexpr std::size_t parameter_count = 25450;
 /// CRC-32 (zlib) of the parameters' little-endian bytes; check with ctnn::crc32.

@@ -212,9 +212,21 @@ class basic_network<T, Mode, Input, Specs...> {
     return forward(p, x, ws);
   }
 
-  /// Index of the largest output (the first one on ties): the predicted class.
+  /// Index of the largest output (the first one on ties): the predicted class, using `ws`
+  /// as scratch memory (firmware: a static workspace instead of activation_bytes of stack).
+  static constexpr std::size_t predict(const parameters& p, const input& x,
+                                       workspace& ws) noexcept {
+    return argmax(forward(p, x, ws));
+  }
+
+  /// Index of the largest output (the first one on ties), workspace on the stack.
   static constexpr std::size_t predict(const parameters& p, const input& x) noexcept {
-    const output y = forward(p, x);
+    workspace ws;
+    return predict(p, x, ws);
+  }
+
+  /// Index of the largest value of y (the first one on ties).
+  static constexpr std::size_t argmax(const output& y) noexcept {
     std::size_t best = 0;
     for (std::size_t i = 1; i < output_size; ++i)
       if (y[i] > y[best]) best = i;

@@ -12,13 +12,23 @@
 #include <array>
 #include <cstddef>
 
+#include "ctnn/detail/checks.hpp"
+
 namespace ctnn {
 
 /// The parameters of `Network` (a `ctnn::network<…>`). Distinct networks have distinct
 /// parameter types, so weights of another architecture cannot be passed by mistake.
 template <class Network>
 struct parameters {
+  using network = Network;  ///< the network these parameters belong to
   std::array<typename Network::scalar, Network::parameter_count> values;
 };
+
+/// True if a weights header's recorded signature matches Model's; a mismatch is a compile
+/// error with a sentence. Generated headers check it before their values:
+/// `static_assert(ctnn::weights_match<model, model::signature == signature>);`
+template <class Model, bool SignatureMatches>
+inline constexpr bool weights_match =
+    detail::check_weights_signature<Model, SignatureMatches>::value;
 
 }  // namespace ctnn

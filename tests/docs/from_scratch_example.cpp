@@ -5,10 +5,10 @@
 #include <memory>
 
 #include "ctnn/ctnn.hpp"
+#include "ctnn/train/data/synthetic.hpp"
 #include "ctnn/train/init.hpp"
 #include "ctnn/train/loss.hpp"
 #include "ctnn/train/report/metrics.hpp"
-#include "ctnn/train/data/synthetic.hpp"
 #include "ctnn/train/trainer.hpp"
 
 // [1] The architecture: [2, 16, 16, 1], tanh hidden layers, sigmoid output.

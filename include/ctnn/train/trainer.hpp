@@ -69,12 +69,12 @@
 #include <vector>
 
 #include "ctnn/network.hpp"
-#include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/conv2d_gradient.hpp"
 #include "ctnn/train/data/dataset.hpp"
 #include "ctnn/train/dense_gradient.hpp"
 #include "ctnn/train/flatten_gradient.hpp"
 #include "ctnn/train/init.hpp"
+#include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/loss.hpp"
 #include "ctnn/train/optimizer.hpp"
 #include "ctnn/train/options.hpp"

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/data/dataset.hpp"
 #include "ctnn/train/data/synthetic.hpp"
+#include "ctnn/train/data_error.hpp"
 
 namespace ctnn::train {
 

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <utility>
 
-#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/rng.hpp"
 
 namespace ctnn::train {

@@ -94,14 +94,13 @@ inline std::string export_header(const checkpoint_data& c, const export_options&
        ". Do not edit: re-export instead.\n";
   h += "// clang-format off\n";
   h += "#pragma once\n\n#include <cstddef>\n#include <cstdint>\n#include <string_view>\n\n";
-  h += "#include \"ctnn/detail/checks.hpp\"\n#include \"ctnn/network.hpp\"\n";
+  h += "#include \"ctnn/parameters.hpp\"\n#include \"ctnn/network.hpp\"\n";
   h += "#include \"" + detail::escape(opt.model_header) + "\"\n\n";
   h += "namespace " + opt.name_space + " {\n\n";
   h += "using model = " + opt.model_type + ";\n\n";
   h += "/// The architecture these weights were trained for.\n";
   h += "inline constexpr std::string_view signature = \"" + detail::escape(c.signature) + "\";\n";
-  h += "static_assert(ctnn::detail::check_weights_signature<model, model::signature == "
-       "signature>::value);\n\n";
+  h += "static_assert(ctnn::weights_match<model, model::signature == signature>);\n\n";
   h += "inline constexpr std::size_t parameter_count = " + std::to_string(count) + ";\n";
   h += "static_assert(model::parameter_count == parameter_count, \"ctnn: these weights hold " +
        std::to_string(count) +

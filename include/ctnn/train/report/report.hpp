@@ -36,9 +36,9 @@
 #include <utility>
 #include <vector>
 
-#include "ctnn/train/io/atomic_file.hpp"
-#include "ctnn/train/data_error.hpp"
 #include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/data_error.hpp"
+#include "ctnn/train/io/atomic_file.hpp"
 #include "ctnn/train/report/metrics.hpp"
 #include "ctnn/train/report/svg.hpp"
 

@@ -90,3 +90,20 @@ if(CTNN_INSTALL)
                    -D CTNN_CXX_COMPILER=${CMAKE_CXX_COMPILER}
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer_test.cmake)
 endif()
+
+# --- int8 (quantization.hpp, quantized.hpp) --------------------------------------------------
+ctnn_add_test(quantization_test SOURCES quantization_test.cpp)
+ctnn_add_test(quantized_test SOURCES quantized_test.cpp)
+add_executable(quantized_static_test quantized_static_test.cpp)
+target_link_libraries(quantized_static_test PRIVATE ctnn::ctnn)
+ctnn_project_target(quantized_static_test)
+add_test(NAME quantized_static_test COMMAND quantized_static_test)
+if(CTNN_CLANGXX)
+  add_test(NAME quantized_static_test_clang
+           COMMAND ${CTNN_CLANGXX} -std=c++20 -fsyntax-only -ffp-contract=off -Wall -Wextra
+                   -Werror ${ctnn_manual_includes} ${CMAKE_CURRENT_SOURCE_DIR}/quantized_static_test.cpp)
+endif()
+ctnn_add_compile_fail_test(compile_fail.int8_fan_in ${cf}/int8_fan_in.cpp
+  "check_int8_fan_in<1${u}, 32769${u}>.*sums more than 32768 int8 products")
+ctnn_add_compile_fail_test(compile_fail.int8_softmax_on_conv ${cf}/int8_softmax_on_conv.cpp
+  "check_int8_softmax_on_dense<1${u}, false>.*int8 softmax is supported on dense layers only")

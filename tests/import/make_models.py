@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: MIT
+"""Parity-test models for ctnn-import (issue 14), defined and run in PyTorch.
+
+usage: make_models.py OUT_DIR
+
+For each model M writes OUT_DIR/M.onnx (torch.onnx.export), OUT_DIR/M.inputs.f32 (the test
+inputs, float32 little-endian, in ctnn's layout: images as HWC) and OUT_DIR/M.outputs.f32
+(PyTorch's outputs for them). Also writes the malformed and unsupported models of the
+error tests into OUT_DIR/bad/. Everything is seeded; no network access.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from onnx import TensorProto, helper
+
+SAMPLES = 32
+
+
+class Mlp(nn.Module):
+    """784-32-10, relu, softmax: Gemm (transB=1) + Relu + Softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return torch.softmax(self.fc2(torch.relu(self.fc1(x))), dim=1)
+
+
+class Activations(nn.Module):
+    """20-16-12-8-4 with leaky relu (0.2), sigmoid, tanh; the middle layer is x @ W + b
+    (MatMul + Add, W already input-major); logits out."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(20, 16)
+        self.w2 = nn.Parameter(torch.randn(16, 12) * 0.4)
+        self.b2 = nn.Parameter(torch.randn(12) * 0.1)
+        self.fc3 = nn.Linear(12, 8)
+        self.fc4 = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = F.leaky_relu(self.fc1(x), 0.2)
+        x = torch.sigmoid(x @ self.w2 + self.b2)
+        x = torch.tanh(self.fc3(x))
+        return self.fc4(x)
+
+
+class Cnn(nn.Module):
+    """The CNN shape: conv 3x3 valid → max pool → conv 3x3 same → max pool → flatten →
+    dense. The first block is written relu(max_pool(conv)) (the activation moves), the
+    second conv → relu → pool."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3)
+        self.conv2 = nn.Conv2d(4, 8, 3, padding=1)
+        self.fc = nn.Linear(8 * 6 * 6, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))  # 28 → 26 → 13
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)  # 13 → 13 → 6
+        return self.fc(torch.flatten(x, 1))
+
+
+class CnnRgb(nn.Module):
+    """3-channel, non-square kernel path: conv 3x3 stride 2 'same' (pads 1 on 15x15) + tanh
+    → avg pool 2 → conv 2x3 valid + leaky relu (1/100) → global average pool → reshape →
+    dense + sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3, stride=2, padding=1)
+        self.conv2 = nn.Conv2d(6, 8, (2, 3))
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = F.avg_pool2d(torch.tanh(self.conv1(x)), 2)  # 15 → 8 → 4
+        x = F.leaky_relu(self.conv2(x), 0.01)  # 4x4 → 3x2
+        x = F.adaptive_avg_pool2d(x, 1).reshape(-1, 8)
+        return torch.sigmoid(self.fc(x))
+
+
+class CnnFlatDense(nn.Module):
+    """Two conv layers (sigmoid, then tanh), flatten of 5x5x6 straight into a dense layer:
+    the CHW → HWC row reordering on a 2-layer-deep image with several channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 5, 3)
+        self.conv2 = nn.Conv2d(5, 6, 3, padding=1)
+        self.fc1 = nn.Linear(6 * 5 * 7, 12)
+        self.fc2 = nn.Linear(12, 3)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.conv1(x))  # 7x9 → 5x7
+        x = torch.tanh(self.conv2(x))  # 5x7 same
+        x = x.reshape(x.shape[0], -1)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+# name, model class, input shape (without batch), opset, dynamic batch
+MODELS = [
+    ("mlp", Mlp, (784,), 11, False),
+    ("activations", Activations, (20,), 14, True),
+    ("cnn", Cnn, (1, 28, 28), 14, False),
+    ("cnn_rgb", CnnRgb, (3, 15, 15), 13, True),
+    ("cnn_flat_dense", CnnFlatDense, (2, 7, 9), 14, False),
+]
+
+
+def insert_dropped_nodes(path):
+    """Puts an Identity and a Dropout after the first node (both must be dropped)."""
+    m = onnx.load(path)
+    g = m.graph
+    first = g.node[0]
+    out = first.output[0]
+    first.output[0] = out + "_pre"
+    ident = helper.make_node("Identity", [out + "_pre"], [out + "_id"], name="identity0")
+    drop = helper.make_node("Dropout", [out + "_id"], [out], name="dropout0")
+    g.node.insert(1, ident)
+    g.node.insert(2, drop)
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+def export(out_dir, index, name, cls, shape, opset, dynamic):
+    torch.manual_seed(1000 + index)
+    model = cls().eval()
+    x = torch.rand((SAMPLES,) + shape)
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(out_dir, name + ".onnx")
+    kwargs = {}
+    if dynamic:
+        kwargs["dynamic_axes"] = {"x": {0: "batch"}, "y": {0: "batch"}}
+    torch.onnx.export(model, x[:1], path, input_names=["x"], output_names=["y"],
+                      opset_version=opset, **kwargs)
+    if name == "activations":
+        insert_dropped_nodes(path)
+    # ctnn reads images as HWC: the caller's side of the layout conversion.
+    xc = x.permute(0, 2, 3, 1) if x.dim() == 4 else x
+    xc.contiguous().numpy().astype("<f4").tofile(os.path.join(out_dir, name + ".inputs.f32"))
+    y.numpy().astype("<f4").tofile(os.path.join(out_dir, name + ".outputs.f32"))
+
+
+def init(name, array):
+    return helper.make_tensor(name, TensorProto.FLOAT, array.shape, array.flatten().tolist())
+
+
+def mlp_graph(nodes, inits, in_dims=(1, 6), out_dims=(1, 4), opset=14):
+    g = helper.make_graph(nodes, "bad", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                                       list(in_dims))],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(out_dims))],
+                          inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def bad_models(out_dir):
+    """Malformed and unsupported models: each must get a one-line error and exit 2."""
+    bad = os.path.join(out_dir, "bad")
+    os.makedirs(bad, exist_ok=True)
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((4, 6)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    gemm = helper.make_node("Gemm", ["x", "W", "B"], ["y"], name="fc", transB=1)
+    models = {
+        "unknown_op": mlp_graph([helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc",
+                                                  transB=1),
+                                 helper.make_node("Erf", ["h"], ["y"], name="erf1")],
+                                [init("W", w), init("B", b)]),
+        "wrong_opset": mlp_graph([gemm], [init("W", w), init("B", b)], opset=99),
+        "dynamic_features": mlp_graph([gemm], [init("W", w), init("B", b)],
+                                      in_dims=("batch", "features")),
+        "mismatched_initializer": mlp_graph([gemm], [init("W", rng.standard_normal(
+            (4, 7)).astype(np.float32)), init("B", b)]),
+        "residual_add": mlp_graph(
+            [helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             helper.make_node("Gemm", ["r", "W2", "B"], ["h2"], name="fc2", transB=1),
+             helper.make_node("Add", ["h2", "r"], ["y"], name="residual")],
+            [init("W", w), init("B", b),
+             init("W2", rng.standard_normal((4, 4)).astype(np.float32))]),
+        "leaky_alpha": mlp_graph([helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc",
+                                                   transB=1),
+                                  helper.make_node("LeakyRelu", ["h"], ["y"], name="leaky",
+                                                   alpha=0.014142135623730951)],
+                                 [init("W", w), init("B", b)]),
+        "asymmetric_pads": mlp_graph(
+            [helper.make_node("Conv", ["x", "K"], ["y"], name="conv_pad", pads=[0, 0, 1, 1])],
+            [init("K", rng.standard_normal((2, 1, 3, 3)).astype(np.float32))],
+            in_dims=(1, 1, 5, 5), out_dims=(1, 2, 4, 4)),
+        "depthwise": mlp_graph(
+            [helper.make_node("Conv", ["x", "K"], ["y"], name="dw", group=2)],
+            [init("K", rng.standard_normal((2, 1, 3, 3)).astype(np.float32))],
+            in_dims=(1, 2, 5, 5), out_dims=(1, 2, 3, 3)),
+    }
+    for name, m in models.items():
+        with open(os.path.join(bad, name + ".onnx"), "wb") as f:
+            f.write(m.SerializeToString())
+    whole = open(os.path.join(out_dir, "mlp.onnx"), "rb").read()
+    with open(os.path.join(bad, "truncated.onnx"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+    with open(os.path.join(bad, "garbage.onnx"), "wb") as f:
+        f.write(bytes(rng.integers(0, 256, 4096, dtype=np.uint8)))
+    open(os.path.join(bad, "empty.onnx"), "wb").close()
+
+
+def main():
+    out_dir = sys.argv[1]
+    os.makedirs(out_dir, exist_ok=True)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    for i, (name, cls, shape, opset, dynamic) in enumerate(MODELS):
+        export(out_dir, i, name, cls, shape, opset, dynamic)
+    bad_models(out_dir)
+
+
+if __name__ == "__main__":
+    main()

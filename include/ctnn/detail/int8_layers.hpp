@@ -365,3 +365,7 @@ struct int8_layer<flatten_layer<T, Mode, In, Index>> {
 };
 
 }  // namespace ctnn::detail
+
+// The int8 forms of the layers added by issue 13, each in its own header.
+#include "ctnn/detail/int8_depthwise.hpp"
+#include "ctnn/detail/int8_parameterless.hpp"

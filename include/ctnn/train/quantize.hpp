@@ -11,12 +11,13 @@
 ///   each tail at that percentile instead); every range is widened to contain 0 so that
 ///   real zero (padding, ReLU's floor) is exact. A degenerate range (a tensor that is
 ///   constant, e.g. all-zero activations) falls back to [lo, lo + 1] and is reported.
-/// - Weights: symmetric, scale max|W|/127 per filter for conv2d; for dense per output too
-///   but as the layer's largest scale times 2^−k (one multiplier, a shift per output);
+/// - Weights: symmetric, scale max|W|/127 per filter for conv2d (per output channel for
+///   depthwise_conv2d); for dense per output too but as the layer's largest scale times
+///   2^−k (one multiplier, a shift per output);
 ///   raised where needed so that every quantized bias stays within ±2^28 (the int32
 ///   accumulator's headroom, quantized.hpp).
 /// - Outputs of sigmoid and softmax use TFLite's fixed (1/256, −128), tanh (1/128, 0);
-///   pooling and flatten keep their input's scale and zero point.
+///   pooling, global_avg_pool, flatten and dropout keep their input's scale and zero point.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -64,6 +65,14 @@ inline constexpr bool is_conv = false;
 template <class T, class M, class In, std::size_t F, std::size_t KH, std::size_t KW, class A,
           std::size_t S, class P, std::size_t I>
 inline constexpr bool is_conv<ctnn::detail::conv2d_layer<T, M, In, F, KH, KW, A, S, P, I>> = true;
+/// depthwise_conv2d: quantised like conv2d (a weight scale per output channel); its float
+/// layout W[kh][kw][o] is tap-major too, and its int8 layout W[o][kh][kw] output-major.
+template <class L>
+inline constexpr bool is_depthwise = false;
+template <class T, class M, class In, std::size_t KH, std::size_t KW, class A, std::size_t S,
+          class P, std::size_t DM, std::size_t I>
+inline constexpr bool
+    is_depthwise<ctnn::detail::depthwise_conv2d_layer<T, M, In, KH, KW, A, S, P, DM, I>> = true;
 
 /// Runs the float layers one by one over `n` samples of `d`, calling visit(t, values, size)
 /// for every tensor t (0 = input).
@@ -153,8 +162,9 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
                     typename quantized<Net>::parameters& q) {
   using L = typename Net::template layer<I>;
   using Q = quantized<Net>;
-  if constexpr (!detail::is_dense<L> && !detail::is_conv<L>) {
-    q.scales[I] = q.scales[I - 1];  // pooling and flatten keep their input's quantisation
+  if constexpr (!detail::is_dense<L> && !detail::is_conv<L> && !detail::is_depthwise<L>) {
+    // pooling, global_avg_pool, flatten and dropout keep their input's quantisation
+    q.scales[I] = q.scales[I - 1];
     q.zero_points[I] = q.zero_points[I - 1];
   } else {
     using A = typename L::activation;
@@ -170,10 +180,11 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
     const auto* w = p.values.data() + Net::template parameter_offset<I>;
     const auto* b = w + L::weight_count;
     constexpr bool dense = detail::is_dense<L>;
-    constexpr std::size_t outs = L::bias_count;          // outputs (dense) or filters (conv)
+    constexpr std::size_t outs = L::bias_count;  // outputs (dense), filters/channels (conv)
     constexpr std::size_t fan = L::weight_count / outs;  // taps per output
-    // Float layouts: dense W[i][o] (i·Out + o); conv W[kh][kw][c][f] (tap·F + f). Both are
-    // "tap-major, output fastest", so W(o, tap) = w[tap·outs + o] for either kind.
+    // Float layouts: dense W[i][o] (i·Out + o); conv W[kh][kw][c][f] (tap·F + f); depthwise
+    // W[kh][kw][o] (tap·O + o). All are "tap-major, output fastest", so W(o, tap) =
+    // w[tap·outs + o] for every kind.
     auto weight = [&](std::size_t o, std::size_t tap) {
       return static_cast<double>(w[tap * outs + o]);
     };
@@ -238,7 +249,7 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
       for (std::size_t t = 0; t < fan; ++t) {
         const auto v =
             static_cast<std::int8_t>(std::clamp(std::round(weight(o, t) / s_w[o]), -127.0, 127.0));
-        qw[o * fan + t] = v;  // output-major (dense W[o][i]; conv W[f][kh][kw][c])
+        qw[o * fan + t] = v;  // output-major (W[o][i]; W[f][kh][kw][c]; W[o][kh][kw])
         sum += v;
       }
       const auto bq =

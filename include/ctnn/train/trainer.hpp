@@ -72,7 +72,10 @@
 #include "ctnn/train/conv2d_gradient.hpp"
 #include "ctnn/train/data/dataset.hpp"
 #include "ctnn/train/dense_gradient.hpp"
+#include "ctnn/train/depthwise_conv2d_gradient.hpp"
+#include "ctnn/train/dropout_gradient.hpp"
 #include "ctnn/train/flatten_gradient.hpp"
+#include "ctnn/train/global_avg_pool_gradient.hpp"
 #include "ctnn/train/init.hpp"
 #include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/loss.hpp"
@@ -141,6 +144,15 @@ concept batched_gradient = requires(const T* cp, T* p, std::size_t n) {
   G::prepare(cp, p);
   G::forward_batch(cp, cp, n, n, p, p);
   G::backward_batch(cp, cp, cp, n, n, cp, p, p, p);
+};
+
+/// Layer kinds that behave differently while training (dropout.hpp): forward_train and
+/// backward_train per sample, driven by a noise stream (train/dropout_gradient.hpp).
+template <class G, class T>
+concept stochastic_gradient = requires(const T* cp, T* p, std::uint64_t s) {
+  requires G::stochastic;
+  G::forward_train(cp, p, s);
+  G::backward_train(cp, p, s);
 };
 
 }  // namespace detail
@@ -401,6 +413,17 @@ class trainer {
     (std::make_index_sequence<layer_count>{});
   }
 
+  /// True if some layer is stochastic: then every step draws one noise key from the RNG
+  /// (other networks draw nothing, so their runs are unchanged).
+  static constexpr bool has_stochastic_layer = [] {
+    bool any = false;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((any = any || detail::stochastic_gradient<grad_of<I + 1>, T>), ...);
+    }
+    (std::make_index_sequence<layer_count>{});
+    return any;
+  }();
+
   static constexpr std::size_t max_layer_size = [] {
     std::size_t m = Net::input_size;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -438,6 +461,7 @@ class trainer {
   void reset_state() {
     epoch_ = 0;
     step_ = 0;
+    noise_key_ = 0;
     rng_.reseed(opt_.seed);
     const std::uint32_t slots = optimizer_slots(opt_.optimizer);
     m_.assign(slots >= 1 ? Net::parameter_count : 0, T(0));
@@ -513,6 +537,7 @@ class trainer {
   /// One optimiser step on samples order_[first … first+rows). False on divergence.
   bool train_step(parameters& p, const dataset& d, std::size_t first, std::size_t rows,
                   bool shuffled, double lr, double& loss, std::size_t& correct) {
+    if constexpr (has_stochastic_layer) noise_key_ = rng_.next();
     compute_batch(p.values.data(), d, first, rows, shuffled, loss, correct);
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
@@ -575,7 +600,11 @@ class trainer {
       const T* p = params + Net::template parameter_offset<I>;
       T* z = sh.z[I].data();
       T* a = sh.a[I].data();
-      if constexpr (detail::batched_gradient<grad_of<I>, T>)
+      if constexpr (detail::stochastic_gradient<grad_of<I>, T>)
+        for (std::size_t r = 0; r < n; ++r)
+          grad_of<I>::forward_train(x + r * ldx, z + r * out,
+                                    detail::noise_stream(noise_key_, I, begin + r));
+      else if constexpr (detail::batched_gradient<grad_of<I>, T>)
         grad_of<I>::forward_batch(p, x, ldx, n, z, sh.scratch.data());
       else
         for (std::size_t r = 0; r < n; ++r) layer<I>::affine(p, x + r * ldx, z + r * out);
@@ -603,7 +632,12 @@ class trainer {
       const T* p = params + Net::template parameter_offset<I>;
       T* gp = sh.grad.data() + Net::template parameter_offset<I>;
       T* gx = I == 1 ? nullptr : other;
-      if constexpr (detail::batched_gradient<grad_of<I>, T>) {
+      if constexpr (detail::stochastic_gradient<grad_of<I>, T>) {
+        if (gx)
+          for (std::size_t r = 0; r < n; ++r)
+            grad_of<I>::backward_train(gz + r * out, gx + r * in,
+                                       detail::noise_stream(noise_key_, I, begin + r));
+      } else if constexpr (detail::batched_gradient<grad_of<I>, T>) {
         grad_of<I>::backward_batch(p, prepared_.data() + prepared_offsets[I - 1], x, ldx, n, gz, gp,
                                    gx, sh.scratch.data());
       } else {
@@ -630,6 +664,7 @@ class trainer {
   std::size_t epoch_ = 0;
   std::uint64_t step_ = 0;
   rng rng_;
+  std::uint64_t noise_key_ = 0;  ///< this step's key for stochastic layers (dropout)
   std::vector<std::uint32_t> order_;
   std::vector<shard> shards_;
   std::size_t shard_rows_ = 0;

@@ -11,6 +11,18 @@
 #include "ctnn/train/data_error.hpp"
 
 namespace ctnn::import {
+
+#if __has_include("ctnn/depthwise_conv2d.hpp")
+const bool have_depthwise = true;
+#else
+const bool have_depthwise = false;
+#endif
+#if __has_include("ctnn/global_avg_pool.hpp")
+const bool have_global_avg_pool = true;
+#else
+const bool have_global_avg_pool = false;
+#endif
+
 namespace {
 
 using ctnn::train::data_error;
@@ -354,13 +366,16 @@ class lowerer {
     const auto F = static_cast<std::size_t>(wt.dims[0]), Cg = static_cast<std::size_t>(wt.dims[1]),
                KH = static_cast<std::size_t>(wt.dims[2]), KW = static_cast<std::size_t>(wt.dims[3]);
     const std::int64_t group = n.int_attr("group", 1);
-    if (group != 1) {
-      if (group == static_cast<std::int64_t>(cur_.c) && Cg == 1)
-        fail(n, "group=" + std::to_string(group) +
-                    " (depthwise) needs ctnn::depthwise_conv2d, which this ctnn does not have");
-      fail(n, "group=" + std::to_string(group) + ": grouped convolutions are not supported");
-    }
-    if (Cg != cur_.c || F == 0 || KH == 0 || KW == 0)
+    const bool depthwise =
+        group != 1 && group == static_cast<std::int64_t>(cur_.c) && Cg == 1 && F % cur_.c == 0;
+    if (depthwise && !have_depthwise)
+      fail(n, "group=" + std::to_string(group) +
+                  " (depthwise) needs ctnn::depthwise_conv2d, which this ctnn does not have");
+    if (group != 1 && !depthwise)
+      fail(n, "group=" + std::to_string(group) +
+                  ": grouped convolutions other than depthwise "
+                  "(group = input channels) are not supported");
+    if ((!depthwise && Cg != cur_.c) || F == 0 || KH == 0 || KW == 0)
       fail(n, "its weight W is " + dims_text(wt.dims) + " but its input has " +
                   std::to_string(cur_.c) + " channels (mismatched initializer shape)");
     const auto ks = n.ints_attr("kernel_shape", {wt.dims[2], wt.dims[3]});
@@ -383,19 +398,26 @@ class lowerer {
       ow = (cur_.w - KW) / s + 1;
     }
     layer l;
-    l.what = layer::kind::conv2d;
-    l.units = F;
+    l.what = depthwise ? layer::kind::depthwise_conv2d : layer::kind::conv2d;
+    l.units = depthwise ? F / cur_.c : F;
     l.kernel_h = KH;
     l.kernel_w = KW;
     l.stride = s;
     l.same = same;
     l.parameters.resize(KH * KW * Cg * F);
-    for (std::size_t f = 0; f < F; ++f)
-      for (std::size_t c = 0; c < Cg; ++c)
+    if (depthwise) {  // [C·M][1][KH][KW] → W[KH][KW][C·M]
+      for (std::size_t o = 0; o < F; ++o)
         for (std::size_t kh = 0; kh < KH; ++kh)
           for (std::size_t kw = 0; kw < KW; ++kw)
-            l.parameters[((kh * KW + kw) * Cg + c) * F + f] =
-                wt.floats[((f * Cg + c) * KH + kh) * KW + kw];
+            l.parameters[(kh * KW + kw) * F + o] = wt.floats[(o * KH + kh) * KW + kw];
+    } else {  // [F][C][KH][KW] → W[KH][KW][C][F]
+      for (std::size_t f = 0; f < F; ++f)
+        for (std::size_t c = 0; c < Cg; ++c)
+          for (std::size_t kh = 0; kh < KH; ++kh)
+            for (std::size_t kw = 0; kw < KW; ++kw)
+              l.parameters[((kh * KW + kw) * Cg + c) * F + f] =
+                  wt.floats[((f * Cg + c) * KH + kh) * KW + kw];
+    }
     const auto b = bias_from(n, 2, F);
     l.parameters.insert(l.parameters.end(), b.begin(), b.end());
     l.sources.push_back(n.name);
@@ -467,6 +489,18 @@ class lowerer {
   void global_pool(const node& n, bool max) {
     expect_chain_input(n);
     need_image(n);
+    if (!max && have_global_avg_pool) {
+      layer l;
+      l.what = layer::kind::global_avg_pool;
+      l.sources.push_back(n.name);
+      m_.layers.push_back(std::move(l));
+      open_ = -1;
+      open_direct_ = false;
+      cur_.image = false;  // ctnn's global_avg_pool yields a vector: a Flatten after it is a no-op
+      cur_.n = cur_.c;
+      advance(n);
+      return;
+    }
     m_.notes.push_back(n.label() + " imported as a pooling window over the whole " +
                        std::to_string(cur_.h) + "x" + std::to_string(cur_.w) + " input");
     add_pool(n, max, cur_.h, cur_.w, 1, 1, 1);
@@ -626,6 +660,12 @@ std::string layer::cxx() const {
     case kind::conv2d:
       return "ctnn::conv2d<" + u(units) + ", " + u(kernel_h) + ", " + u(kernel_w) + ", " +
              activation_cxx + ", " + u(stride) + ", " + (same ? "ctnn::same" : "ctnn::valid") + ">";
+    case kind::depthwise_conv2d:
+      return "ctnn::depthwise_conv2d<" + u(kernel_h) + ", " + u(kernel_w) + ", " + activation_cxx +
+             ", " + u(stride) + ", " + (same ? "ctnn::same" : "ctnn::valid") + ", " + u(units) +
+             ">";
+    case kind::global_avg_pool:
+      return "ctnn::global_avg_pool";
     case kind::max_pool2d:
     case kind::avg_pool2d:
       return std::string(what == kind::max_pool2d ? "ctnn::max_pool2d<" : "ctnn::avg_pool2d<") +
@@ -644,6 +684,11 @@ std::string layer::signature() const {
     case kind::conv2d:
       return "conv2d(" + u(units) + "," + u(kernel_h) + "x" + u(kernel_w) + ",s" + u(stride) + "," +
              (same ? "same" : "valid") + "," + activation + ")";
+    case kind::depthwise_conv2d:
+      return "depthwise_conv2d(" + u(kernel_h) + "x" + u(kernel_w) + ",s" + u(stride) + "," +
+             (same ? "same" : "valid") + ",m" + u(units) + "," + activation + ")";
+    case kind::global_avg_pool:
+      return "global_avg_pool";
     case kind::max_pool2d:
     case kind::avg_pool2d:
       return std::string(what == kind::max_pool2d ? "max_pool2d(" : "avg_pool2d(") + u(kernel_h) +

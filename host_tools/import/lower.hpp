@@ -15,6 +15,10 @@
 ///   no activation layers). An elementwise activation may be moved before a Flatten, and a
 ///   monotone one (relu, leaky relu with a non-negative slope, sigmoid, tanh) before a max
 ///   pool: f(max(x)) = max(f(x)), so `conv → max_pool → relu` imports exactly.
+/// - A Conv with group = channels becomes ctnn::depthwise_conv2d (weights [C·M][1][KH][KW]
+///   → W[KH][KW][C·M]) and GlobalAveragePool ctnn::global_avg_pool, when the ctnn this tool
+///   is built with has them (have_depthwise / have_global_avg_pool); GlobalAveragePool
+///   otherwise becomes an avg_pool2d over the whole image (the same bits).
 /// Only chains are imported: every tensor feeds exactly one node. Everything else is a
 /// data_error naming the node and its operator.
 #include <cstddef>
@@ -27,8 +31,16 @@ namespace ctnn::import {
 
 /// One ctnn layer, as C++ (for the model type) and as its signature entry.
 struct layer {
-  enum class kind { dense, conv2d, max_pool2d, avg_pool2d, flatten } what = kind::dense;
-  std::size_t units = 0;  ///< dense: outputs; conv2d: filters
+  enum class kind {
+    dense,
+    conv2d,
+    depthwise_conv2d,
+    max_pool2d,
+    avg_pool2d,
+    global_avg_pool,
+    flatten
+  } what = kind::dense;
+  std::size_t units = 0;  ///< dense: outputs; conv2d: filters; depthwise: depth multiplier
   std::size_t kernel_h = 0, kernel_w = 0, stride = 1;
   bool same = false;                              ///< conv2d padding
   std::string activation = "identity";            ///< signature spelling, e.g. "leaky_relu(1/100)"
@@ -55,6 +67,10 @@ struct model {
   /// The input as a ctnn type, e.g. "ctnn::input<28, 28, 1>".
   std::string input_cxx() const;
 };
+
+/// Whether this build's ctnn has these layers (the generated headers may use them).
+extern const bool have_depthwise;
+extern const bool have_global_avg_pool;
 
 /// Lowers `g` (see the file comment). Throws ctnn::train::data_error naming g.file and the
 /// offending node.

@@ -35,7 +35,7 @@ case $case_name in
   residual_add) expect 2 "node 'fc2' \(Gemm\) and node 'residual' \(Add\) both read 'r': ctnn imports chains only" "$bad/residual_add.onnx" -o "$work/out" ;;
   leaky_alpha) expect 2 "node 'leaky' \(LeakyRelu\): alpha 0.014142 is not a ratio" "$bad/leaky_alpha.onnx" -o "$work/out" ;;
   asymmetric_pads) expect 2 "node 'conv_pad' \(Conv\): pads \[0, 0, 1, 1\].*neither 0 \(valid\) nor TensorFlow's 'same'" "$bad/asymmetric_pads.onnx" -o "$work/out" ;;
-  depthwise) expect 2 "node 'dw' \(Conv\): group=2 \(depthwise\)" "$bad/depthwise.onnx" -o "$work/out" ;;
+  grouped_conv) expect 2 "node 'grouped' \(Conv\): group=2: grouped convolutions other than depthwise" "$bad/grouped_conv.onnx" -o "$work/out" ;;
   truncated) expect 2 "truncated.onnx: is not a valid ONNX model \(protobuf parse failed" "$bad/truncated.onnx" -o "$work/out" ;;
   garbage) expect 2 "garbage.onnx: is not a valid ONNX model" "$bad/garbage.onnx" -o "$work/out" ;;
   empty) expect 2 "empty.onnx: is empty" "$bad/empty.onnx" -o "$work/out" ;;

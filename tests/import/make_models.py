@@ -105,6 +105,26 @@ class CnnFlatDense(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class Depthwise(nn.Module):
+    """Depthwise blocks (issue 14 with the layers issue's ctnn::depthwise_conv2d and
+    ctnn::global_avg_pool): groups=C with depth multiplier 2 (valid), then 1 ('same'),
+    global average pool, flatten, dense + softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.dw1 = nn.Conv2d(3, 6, 3, groups=3)
+        self.dw2 = nn.Conv2d(6, 6, 3, padding=1, groups=6)
+        self.pw = nn.Conv2d(6, 8, 1)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = F.relu(self.dw1(x))  # 10x12 → 8x10
+        x = torch.tanh(self.dw2(x))  # same
+        x = F.relu(self.pw(x))
+        x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+        return torch.softmax(self.fc(x), dim=1)
+
+
 # name, model class, input shape (without batch), opset, dynamic batch
 MODELS = [
     ("mlp", Mlp, (784,), 11, False),
@@ -112,6 +132,7 @@ MODELS = [
     ("cnn", Cnn, (1, 28, 28), 14, False),
     ("cnn_rgb", CnnRgb, (3, 15, 15), 13, True),
     ("cnn_flat_dense", CnnFlatDense, (2, 7, 9), 14, False),
+    ("depthwise", Depthwise, (3, 10, 12), 14, False),
 ]
 
 
@@ -196,10 +217,10 @@ def bad_models(out_dir):
             [helper.make_node("Conv", ["x", "K"], ["y"], name="conv_pad", pads=[0, 0, 1, 1])],
             [init("K", rng.standard_normal((2, 1, 3, 3)).astype(np.float32))],
             in_dims=(1, 1, 5, 5), out_dims=(1, 2, 4, 4)),
-        "depthwise": mlp_graph(
-            [helper.make_node("Conv", ["x", "K"], ["y"], name="dw", group=2)],
-            [init("K", rng.standard_normal((2, 1, 3, 3)).astype(np.float32))],
-            in_dims=(1, 2, 5, 5), out_dims=(1, 2, 3, 3)),
+        "grouped_conv": mlp_graph(
+            [helper.make_node("Conv", ["x", "K"], ["y"], name="grouped", group=2)],
+            [init("K", rng.standard_normal((4, 2, 3, 3)).astype(np.float32))],
+            in_dims=(1, 4, 5, 5), out_dims=(1, 4, 3, 3)),
     }
     for name, m in models.items():
         with open(os.path.join(bad, name + ".onnx"), "wb") as f:

@@ -21,6 +21,9 @@
 #include "cnn_weights.hpp"
 #include "ctnn/crc32.hpp"
 #include "mlp_weights.hpp"
+#if CTNN_IMPORT_HAVE_DEPTHWISE
+#include "depthwise_weights.hpp"
+#endif
 
 namespace {
 
@@ -92,6 +95,13 @@ TEST(import_parity, cnn_flatten_reorders_dense_rows) {
                                             import_test::cnn_flat_dense_weights::weights,
                                             import_test::cnn_flat_dense_weights::crc32);
 }
+
+#if CTNN_IMPORT_HAVE_DEPTHWISE
+TEST(import_parity, depthwise_multiplier_2_and_1_global_avg_pool) {
+  check_parity<import_test::depthwise>("depthwise", import_test::depthwise_weights::weights,
+                                       import_test::depthwise_weights::crc32);
+}
+#endif
 
 // The generated types are what the importer says they are (layout of the input included).
 static_assert(import_test::cnn::input_size == 28 * 28 && import_test::cnn::output_size == 10);

@@ -15,8 +15,9 @@
 /// the float network: forward/predict are constexpr and noexcept, never allocate, need no
 /// RTTI, and give the same int8 outputs in constant evaluation, on x86-64 (scalar or AVX2)
 /// and on every Cortex-M (portable C on M0/M3, SXTB16/SMLAD on M4/M7/M33). RAM: the same
-/// ping-pong rule as the float network, in bytes (`activation_bytes`), plus for a softmax
-/// layer an int32 per output on the stack.
+/// ping-pong rule as the float network, in bytes, plus the largest convolution's column of
+/// one output pixel (KH·KW·C bytes): `activation_bytes`, exact at compile time; a softmax
+/// layer also keeps an int32 per output on the stack.
 ///
 /// Parameter layout (frozen; the exporter writes it):
 /// - `weights`: every layer's int8 weights back to back in network order. Dense: W[o][i]
@@ -52,6 +53,15 @@ template <class Quantized>
 struct quantized_parameters;
 
 namespace detail {
+/// A layer's scratch bytes in the workspace (0 if it declares none).
+template <class L>
+inline constexpr std::size_t int8_scratch_bytes = [] {
+  if constexpr (requires { L::scratch_bytes; })
+    return std::size_t{L::scratch_bytes};
+  else
+    return std::size_t{0};
+}();
+
 template <std::size_t Index, class Layer, bool Supported>
 struct check_int8_layer {
   static_assert(Supported, "ctnn::quantized: this layer kind has no int8 form");
@@ -116,7 +126,19 @@ class quantized {
   static constexpr std::size_t output_size = Net::output_size;
   static constexpr std::size_t odd_buffer_size = Net::odd_buffer_size;
   static constexpr std::size_t even_buffer_size = Net::even_buffer_size;
-  static constexpr std::size_t activation_bytes = odd_buffer_size + even_buffer_size;
+  /// The largest per-layer scratch (a convolution's column of one output pixel: KH·KW·C).
+  static constexpr std::size_t scratch_bytes = [] {
+    std::size_t m = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((m = detail::int8_scratch_bytes<layer<I + 1>> > m ? detail::int8_scratch_bytes<layer<I + 1>>
+                                                         : m),
+       ...);
+    }
+    (std::make_index_sequence<layer_count>{});
+    return m;
+  }();
+  static constexpr std::size_t activation_bytes =
+      odd_buffer_size + even_buffer_size + scratch_bytes;
 
   using parameters = quantized_parameters<quantized>;
   using input = std::array<std::int8_t, input_size>;
@@ -145,7 +167,8 @@ class quantized {
                                    p.multipliers.data() + multiplier_offset<I>,
                                    p.shifts.data() + shift_offset<I>,
                                    p.zero_points[I - 1],
-                                   p.zero_points[I]};
+                                   p.zero_points[I],
+                                   ws + odd_buffer_size + even_buffer_size};
     layer<I>::forward(slice, in, out);
   }
 
@@ -189,7 +212,7 @@ class quantized {
     return best;
   }
 
-  /// q = clamp(round(x / s_in) + z_in), rounding half away from zero.
+  /// q = clamp(round(x / s_in) + z_in), rounding half away from zero; NaN gives z_in.
   template <class T>
   static constexpr input quantize_input(const parameters& p,
                                         const std::array<T, input_size>& x) noexcept {
@@ -198,7 +221,7 @@ class quantized {
     for (std::size_t i = 0; i < input_size; ++i) {
       const T v = x[i] / s;
       const T r = v >= T(0) ? v + T(0.5) : v - T(0.5);
-      const T limited = r > T(1000) ? T(1000) : r < T(-1000) ? T(-1000) : r;
+      const T limited = !(r == r) ? T(0) : r > T(1000) ? T(1000) : r < T(-1000) ? T(-1000) : r;
       q[i] = clamp_int8(static_cast<std::int32_t>(limited) + p.zero_points[0]);
     }
     return q;

@@ -8,6 +8,7 @@
 /// primitives are in quantization.hpp.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "ctnn/activation.hpp"
@@ -28,6 +29,7 @@ struct int8_slice {
   const std::int8_t* shifts;
   std::int32_t input_zero_point;
   std::int32_t output_zero_point;
+  std::int8_t* scratch;  ///< the layer's `scratch_bytes` in the workspace (if it has any)
 };
 
 // ---- Activation epilogues --------------------------------------------------------------
@@ -64,9 +66,11 @@ struct int8_linear_epilogue {
   static constexpr std::size_t multipliers = 1;
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t zy) noexcept {
-    const std::int64_t v = std::int64_t{zy} + requantize(acc, m[0], s[0]);
-    const std::int32_t lo = Relu ? zy : -128;
-    return clamp_int8(saturate_int32(v), lo < -128 ? -128 : lo, 127);
+    // Limiting the requantised value to [−256, 255] first keeps the sum in 32 bits and
+    // changes no result (|zy| ≤ 128, and the output is clamped to [−128, 127] anyway).
+    const std::int32_t v = requantize(acc, m[0], s[0]);
+    const std::int32_t q = zy + (v < -256 ? -256 : v > 255 ? 255 : v);
+    return clamp_int8(q, Relu ? zy : -128, 127);
   }
 };
 template <>
@@ -84,7 +88,8 @@ struct int8_epilogue<leaky_relu<Num, Den>> {
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t zy) noexcept {
     const std::size_t k = acc >= 0 ? 0 : 1;
-    return clamp_int8(saturate_int32(std::int64_t{zy} + requantize(acc, m[k], s[k])));
+    const std::int32_t v = requantize(acc, m[k], s[k]);
+    return clamp_int8(zy + (v < -256 ? -256 : v > 255 ? 255 : v));
   }
 };
 
@@ -242,9 +247,9 @@ struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
 };
 
 /// Conv2d: W[f][kh][kw][c] (filter-major, OHWI), b'[f] = b[f] − z_in·Σ W[f][…] (folded);
-/// acc = b'[f] + Σ_inside x·W + z_in·Σ_padded W (padding holds the real value 0, i.e. the
-/// input zero point, as TFLite). Per-filter requantisation multipliers (per-channel
-/// weight scales): multipliers[f·k + j], j < the activation's count.
+/// acc = b'[f] + Σ_taps column·W with padded taps holding the input zero point (the real
+/// value 0, as TFLite), i.e. Σ_inside (x − z_in)·W + b[f]. Per-filter requantisation multipliers
+/// (per-channel weight scales): multipliers[f·k + j], j < the activation's count.
 template <class T, class Mode, class In, std::size_t Filters, std::size_t KH, std::size_t KW,
           class A, std::size_t Stride, class Padding, std::size_t Index>
 struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding, Index>> {
@@ -264,49 +269,74 @@ struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding,
   static constexpr std::size_t fan_in = taps;
   static constexpr std::size_t out_h = geometry::out_h, out_w = geometry::out_w;
 
+  /// One output pixel's receptive field, gathered (the workspace's column buffer).
+  static constexpr std::size_t scratch_bytes = taps;
+
   static constexpr void forward(const int8_slice& p, const std::int8_t* x,
                                 std::int8_t* y) noexcept {
+    std::int8_t* const column = p.scratch;
+    const auto pad = static_cast<std::int8_t>(p.input_zero_point);
+    constexpr std::size_t whole = Filters - Filters % int8_rows;
     for (std::size_t oh = 0; oh < out_h; ++oh)
       for (std::size_t ow = 0; ow < out_w; ++ow) {
         conv_window win{};
         clip_axis<H, KH, Stride, geometry::pad_top>(oh, win.kh0, win.kh1);
         clip_axis<W, KW, Stride, geometry::pad_left>(ow, win.kw0, win.kw1);
+        gather(x, column, oh, ow, win, pad);
         std::int8_t* out = y + (oh * out_w + ow) * Filters;
-        constexpr std::size_t whole = Filters - Filters % int8_rows;
-        for (std::size_t f = 0; f < whole; f += int8_rows)
-          pixel<int8_rows>(p, x, out, oh, ow, f, win);
+        for (std::size_t f = 0; f < whole; f += int8_rows) filters<int8_rows>(p, column, out, f);
         if constexpr (whole < Filters)
-          for (std::size_t f = whole; f < Filters; ++f) pixel<1>(p, x, out, oh, ow, f, win);
+          for (std::size_t f = whole; f < Filters; ++f) filters<1>(p, column, out, f);
       }
   }
 
  private:
-  template <std::size_t R>
-  static constexpr void pixel(const int8_slice& p, const std::int8_t* x, std::int8_t* out,
-                              std::size_t oh, std::size_t ow, std::size_t f,
-                              const conv_window& win) noexcept {
-    std::int32_t acc[R];
-    for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[f + r];
-    const std::int8_t* wf = p.weights + f * taps;
-    // Top-left input of the window, in unpadded coordinates (valid rows/columns only).
+  /// column[kh][kw][c] = the input under tap (kh, kw), or the input zero point (real 0)
+  /// where the tap is in the padding. Weights are W[f][kh][kw][c]: each filter's taps and
+  /// the column line up, so one dot product per filter covers the whole window.
+  static constexpr void gather(const std::int8_t* x, std::int8_t* column, std::size_t oh,
+                               std::size_t ow, const conv_window& win, std::int8_t pad) noexcept {
     const std::size_t row0 = oh * Stride + win.kh0 - geometry::pad_top;
     const std::size_t col0 = ow * Stride + win.kw0 - geometry::pad_left;
-    const std::size_t run = (win.kw1 - win.kw0) * C;
-    for (std::size_t kh = win.kh0; kh < win.kh1; ++kh)
-      dot_rows<R>(x + ((row0 + kh - win.kh0) * W + col0) * C, wf + (kh * KW + win.kw0) * C, taps,
-                  run, acc);
-    const bool border = win.kh0 > 0 || win.kh1 < KH || win.kw0 > 0 || win.kw1 < KW;
-    if (border && p.input_zero_point != 0) {
-      for (std::size_t r = 0; r < R; ++r) {
-        std::int32_t padded = 0;
-        for (std::size_t kh = 0; kh < KH; ++kh)
-          for (std::size_t kw = 0; kw < KW; ++kw) {
-            if (kh >= win.kh0 && kh < win.kh1 && kw >= win.kw0 && kw < win.kw1) continue;
-            for (std::size_t c = 0; c < C; ++c) padded += wf[r * taps + (kh * KW + kw) * C + c];
-          }
-        acc[r] += p.input_zero_point * padded;
-      }
+    if (win.kh0 == 0 && win.kh1 == KH && win.kw0 == 0 && win.kw1 == KW) {  // no padding
+      for (std::size_t kh = 0; kh < KH; ++kh)
+        copy_run(x + ((row0 + kh) * W + col0) * C, column + kh * KW * C);
+      return;
     }
+    for (std::size_t kh = 0; kh < KH; ++kh) {
+      std::int8_t* line = column + kh * KW * C;
+      if (kh < win.kh0 || kh >= win.kh1) {
+        for (std::size_t i = 0; i < KW * C; ++i) line[i] = pad;
+        continue;
+      }
+      for (std::size_t i = 0; i < win.kw0 * C; ++i) line[i] = pad;
+      const std::int8_t* src = x + ((row0 + kh - win.kh0) * W + col0) * C;
+      for (std::size_t i = win.kw0 * C; i < win.kw1 * C; ++i) line[i] = *src++;
+      for (std::size_t i = win.kw1 * C; i < KW * C; ++i) line[i] = pad;
+    }
+  }
+
+  /// Copies one kernel row (KW·C bytes), by words where the target allows unaligned ones.
+  static constexpr void copy_run(const std::int8_t* src, std::int8_t* dst) noexcept {
+    constexpr std::size_t n = KW * C;
+    std::size_t i = 0;
+#if defined(__ARM_FEATURE_UNALIGNED) || defined(__x86_64__)
+    if (!std::is_constant_evaluated())
+      for (; i + 4 <= n; i += 4) {
+        std::uint32_t word;
+        std::memcpy(&word, src + i, 4);
+        std::memcpy(dst + i, &word, 4);
+      }
+#endif
+    for (; i < n; ++i) dst[i] = src[i];
+  }
+
+  template <std::size_t R>
+  static constexpr void filters(const int8_slice& p, const std::int8_t* column, std::int8_t* out,
+                                std::size_t f) noexcept {
+    std::int32_t acc[R];
+    for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[f + r];
+    dot_rows<R>(column, p.weights + f * taps, taps, taps, acc);
     constexpr std::size_t k = epilogue::multipliers;
     for (std::size_t r = 0; r < R; ++r)
       out[f + r] = epilogue::apply(acc[r], p.multipliers + (f + r) * k, p.shifts + (f + r) * k,

@@ -32,7 +32,7 @@ case $case_name in
     run 0 "$moons" --samples 400 --resume m.ckpt --export-int8 b.hpp --calibration-samples 1000
     cmp -s a.hpp b.hpp || fail "exporting from the checkpoint gave other bytes"
     grep -q 'inline constexpr std::uint32_t crc32 = 0x' a.hpp || fail "no CRC in the header"
-    grep -q 'static_assert(ctnn::detail::check_weights_signature' a.hpp || fail "no signature check"
+    grep -q 'static_assert(ctnn::weights_match<model' a.hpp || fail "no signature check"
     cp a.hpp weights.hpp
     "$cxx" -std=c++20 -O1 -Wall -Wextra -Werror -ffp-contract=off -I"$include" -I"$fw" \
       "${extra[@]}" -I. "$here/use_header.cpp" -o use_header 2>err.txt || { cat err.txt; fail "the header does not compile"; }

@@ -1,34 +1,50 @@
 # SPDX-License-Identifier: MIT
 # ctnn_add_trainer(): a training program for any network type declared in a header.
+# Available after find_package(ctnn COMPONENTS tools), or add_subdirectory(ctnn) on a host
+# with zlib, CLI11 and nlohmann-json (cmake/ctnn_components.cmake).
 include_guard(GLOBAL)
 
-find_package(CLI11 CONFIG REQUIRED)
-find_package(ZLIB REQUIRED)
-find_package(nlohmann_json 3 REQUIRED)
-find_package(Threads REQUIRED)
-
 # ctnn_add_trainer(<name> MODEL <header> TYPE <type>
+#                  [MODEL_INCLUDE <path>] [NAMESPACE <namespace>]
 #                  [SYNTHETIC moons|circles|xor|spirals] [EPOCHS n] [LR x] [BATCH n]
 #                  [SCHEDULE none|step|cosine] [WEIGHT_DECAY x]
 #                  [INCLUDE_DIRECTORIES dirs...])
-# Builds executable <name>, the full training CLI (see include/ctnn/tools/trainer_main.hpp) for the
-# network type <type> (e.g. models::mlp) declared in <header>. SYNTHETIC makes that
-# synthetic set the default data; EPOCHS/LR/BATCH/SCHEDULE/WEIGHT_DECAY change the defaults
-# of the flags of the same names. Example:
-#   ctnn_add_trainer(my-trainer MODEL ${CMAKE_CURRENT_SOURCE_DIR}/my_net.hpp TYPE my::net)
+# Builds executable <name>, the full training CLI (include/ctnn/tools/trainer_main.hpp) for
+# the network type <type> (e.g. my::net) declared in <header>. Every checkpoint it writes
+# records the model's include path (MODEL_INCLUDE, default "<header's folder>/<file>", e.g.
+# "models/my_net.hpp"), <type> and the weights namespace (NAMESPACE, default
+# "<type>_weights"), so `ctnn-export my.ckpt -o my_weights.hpp` needs nothing else.
+# SYNTHETIC makes that synthetic set the default data; EPOCHS/LR/BATCH/SCHEDULE/
+# WEIGHT_DECAY change the defaults of the flags of the same names. The target is treated as
+# the caller's own: ctnn's warnings and -march are not imposed on it (only ctnn's own
+# trainers, made inside the ctnn project, get them). Example:
+#   ctnn_add_trainer(my-trainer MODEL ${CMAKE_CURRENT_SOURCE_DIR}/models/my_net.hpp TYPE my::net)
 function(ctnn_add_trainer name)
-  cmake_parse_arguments(arg "" "MODEL;TYPE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY" "INCLUDE_DIRECTORIES" ${ARGN})
+  cmake_parse_arguments(arg ""
+    "MODEL;TYPE;MODEL_INCLUDE;NAMESPACE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY"
+    "INCLUDE_DIRECTORIES" ${ARGN})
   if(NOT arg_MODEL OR NOT arg_TYPE)
     message(FATAL_ERROR "ctnn_add_trainer(${name}): MODEL <header> and TYPE <type> are required")
   endif()
+  if(NOT TARGET ctnn::tools)
+    message(FATAL_ERROR "ctnn_add_trainer(${name}): ctnn::tools is not defined (it needs zlib, "
+                        "CLI11 and nlohmann-json; use find_package(ctnn COMPONENTS tools))")
+  endif()
   get_filename_component(model "${arg_MODEL}" ABSOLUTE)
-  # The include path written into exported headers: the model's folder and file name
-  # (e.g. models/mlp.hpp), which the firmware's include path resolves.
-  get_filename_component(model_dir "${model}" DIRECTORY)
-  get_filename_component(model_dir "${model_dir}" NAME)
-  get_filename_component(model_file "${model}" NAME)
-  set(model_include "${model_dir}/${model_file}")
+  if(arg_MODEL_INCLUDE)
+    set(model_include "${arg_MODEL_INCLUDE}")
+  else()
+    # The include path written into exported headers: the model's folder and file name
+    # (e.g. models/mlp.hpp), which the firmware's include path resolves.
+    get_filename_component(model_dir "${model}" DIRECTORY)
+    get_filename_component(model_dir "${model_dir}" NAME)
+    get_filename_component(model_file "${model}" NAME)
+    set(model_include "${model_dir}/${model_file}")
+  endif()
   set(defaults "")
+  if(arg_NAMESPACE)
+    string(APPEND defaults "  d.weights_namespace = \"${arg_NAMESPACE}\";\n")
+  endif()
   if(arg_SYNTHETIC)
     string(APPEND defaults "  d.synthetic = \"${arg_SYNTHETIC}\";\n")
   endif()
@@ -64,9 +80,10 @@ ${defaults}  return ctnn::tools::trainer_main<${arg_TYPE}>(argc, argv, d);
 ")
   add_executable(${name} "${source}")
   target_include_directories(${name} PRIVATE ${arg_INCLUDE_DIRECTORIES})
-  target_link_libraries(${name} PRIVATE ctnn::ctnn CLI11::CLI11 ZLIB::ZLIB
-                                        nlohmann_json::nlohmann_json Threads::Threads)
-  if(COMMAND ctnn_project_target)
+  target_link_libraries(${name} PRIVATE ctnn::tools)
+  # PROJECT_NAME is the project of the calling directory: ctnn's own host_tools/ get the
+  # project's warnings and -march, a user's project (installed or add_subdirectory) not.
+  if(PROJECT_NAME STREQUAL "ctnn" AND COMMAND ctnn_project_target)
     ctnn_project_target(${name})
   endif()
 endfunction()

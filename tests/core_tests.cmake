@@ -90,6 +90,22 @@ if(CTNN_INSTALL)
                    -D CTNN_CXX_COMPILER=${CMAKE_CXX_COMPILER}
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer_test.cmake)
 endif()
+# A user's project with its own model: trainer, CSV, two-argument export, a program on the
+# generated headers; ctnn installed, and ctnn added with add_subdirectory (issue 12).
+if(TARGET ctnn-export)
+  set(ctnn_consumer_args -D CTNN_BUILD_DIR=${CMAKE_BINARY_DIR} -D CTNN_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+      -D CTNN_CXX_COMPILER=${CMAKE_CXX_COMPILER} -D CTNN_EXPORTER=$<TARGET_FILE:ctnn-export>)
+  foreach(mode package subdirectory)
+    if(mode STREQUAL "package" AND NOT CTNN_INSTALL)
+      continue()
+    endif()
+    add_test(NAME consumer_trainer_${mode}
+             COMMAND ${CMAKE_COMMAND} -D CTNN_MODE=${mode} ${ctnn_consumer_args}
+                     -D CTNN_WORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/consumer_trainer_${mode}
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_trainer_consumer.cmake)
+    set_tests_properties(consumer_trainer_${mode} PROPERTIES TIMEOUT 300)
+  endforeach()
+endif()
 
 # --- int8 (quantization.hpp, quantized.hpp) --------------------------------------------------
 ctnn_add_test(quantization_test SOURCES quantization_test.cpp)

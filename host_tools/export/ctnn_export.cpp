@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 // ctnn-export: checkpoint → C++ header of constexpr weights bound to the model type.
+// `ctnn-export my.ckpt -o my_weights.hpp`: the model header, type, weights namespace, input
+// transform and class names come from the checkpoint's metadata (written by every
+// ctnn_add_trainer program); --model-header, --model-type and --namespace override them.
 // Exit status as the trainers: 0 success, 1 bad command line, 2 unusable input or output
 // file; one line "ctnn-export: error: ..." on failure (docs/hardening.md).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -26,19 +30,97 @@ int fail(int status, const std::string& text) {
   return status;
 }
 
-/// A CLI11 check: the text is a C++ name, qualified with `::` and (for types) with
-/// template arguments, so nothing else can be injected into the generated header.
+/// "" if `v` is a C++ name, qualified with `::` and (for types) with template arguments, so
+/// nothing else can be injected into the generated header; else the problem.
+std::string cxx_name_problem(const std::string& v, bool allow_template_arguments) {
+  static const std::regex type(R"((::)?[A-Za-z_][A-Za-z0-9_:<>, ]*)");
+  static const std::regex name(R"([A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*)");
+  return v.size() <= 512 && std::regex_match(v, allow_template_arguments ? type : name)
+             ? ""
+             : "'" + ctnn::train::printable(v, 40) + "' is not a C++ name";
+}
+
+/// The same as a CLI11 check.
 CLI::Validator cxx_name(bool allow_template_arguments) {
-  const std::regex name(allow_template_arguments
-                            ? R"((::)?[A-Za-z_][A-Za-z0-9_:<>, ]*)"
-                            : R"([A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*)");
   return CLI::Validator(
-      [name](std::string& v) -> std::string {
-        return v.size() <= 512 && std::regex_match(v, name)
-                   ? ""
-                   : "'" + ctnn::train::printable(v, 40) + "' is not a C++ name";
+      [allow_template_arguments](std::string& v) {
+        return cxx_name_problem(v, allow_template_arguments);
       },
       "C++ name");
+}
+
+/// "" if `v` can be the include path of a header: printable, no quote, no backslash.
+std::string include_path_problem(const std::string& v) {
+  const bool ok =
+      !v.empty() && v.size() <= 1024 && v.find_first_of("\"\\<>") == std::string::npos &&
+      std::all_of(v.begin(), v.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
+  return ok ? "" : "'" + ctnn::train::printable(v, 40) + "' is not an include path";
+}
+
+/// Fills what the command line left empty from the checkpoint's metadata: the model's
+/// header, type and weights namespace, the data set, the input transform, the class names.
+/// Throws data_error naming `file` if a needed field is missing or malformed.
+void fill_from_metadata(const ctnn::train::checkpoint_data& c, const std::string& file,
+                        ctnn::train::export_options& opt) {
+  using nlohmann::json;
+  const json meta = c.metadata.empty() ? json::object() : json::parse(c.metadata, nullptr, false);
+  auto text = [&](const char* key) -> std::string {
+    return meta.is_object() && meta.contains(key) && meta[key].is_string()
+               ? meta[key].get<std::string>()
+               : std::string();
+  };
+  auto number = [&](const char* key, double fallback) {
+    return meta.is_object() && meta.contains(key) && meta[key].is_number() ? meta[key].get<double>()
+                                                                           : fallback;
+  };
+  struct field {
+    std::string* value;
+    const char* key;
+    const char* flag;
+    std::string (*problem)(const std::string&);
+  };
+  const field fields[] = {
+      {&opt.model_header, "model_header", "--model-header", include_path_problem},
+      {&opt.model_type, "model_type", "--model-type",
+       [](const std::string& v) { return cxx_name_problem(v, true); }},
+      {&opt.name_space, "weights_namespace", "--namespace",
+       [](const std::string& v) { return cxx_name_problem(v, false); }}};
+  for (const field& f : fields) {
+    if (!f.value->empty()) continue;  // given on the command line
+    *f.value = text(f.key);
+    if (f.value->empty())
+      throw ctnn::train::data_error(
+          file, std::string("the checkpoint does not record the ") + f.key +
+                    " (written by an older trainer or another program); give " + f.flag);
+    if (const std::string p = f.problem(*f.value); !p.empty())
+      throw ctnn::train::data_error(file, std::string("metadata field '") + f.key + "': " + p);
+  }
+  if (opt.dataset.empty()) opt.dataset = text("dataset");
+  opt.test_accuracy = number("test_accuracy", -1);
+  const double scale = number("input_scale", 1), divisor = number("input_divisor", 0);
+  if (!(scale > 0 && scale < 1e30) || !(divisor >= 0 && divisor < 1e30))
+    throw ctnn::train::data_error(file,
+                                  "metadata field 'input_scale' or 'input_divisor' is out "
+                                  "of range");
+  opt.transform.scale = static_cast<float>(scale);
+  opt.transform.divisor = static_cast<float>(divisor);
+  if (meta.is_object() && meta.contains("standardization")) {
+    // Types and signs checked by read_checkpoint (validate_checkpoint).
+    for (const auto& v : meta["standardization"]["mean"])
+      opt.transform.mean.push_back(v.get<float>());
+    for (const auto& v : meta["standardization"]["std"])
+      opt.transform.stddev.push_back(v.get<float>());
+    if (opt.transform.mean.size() != opt.transform.stddev.size() ||
+        std::find(opt.transform.stddev.begin(), opt.transform.stddev.end(), 0.0f) !=
+            opt.transform.stddev.end())
+      throw ctnn::train::data_error(file,
+                                    "metadata field 'standardization' has unequal sizes "
+                                    "or a zero std");
+  }
+  if (meta.is_object() && meta.contains("class_names") && meta["class_names"].is_array())
+    for (const auto& v : meta["class_names"])
+      opt.class_names.push_back(v.is_string() ? v.get<std::string>() : std::string());
 }
 
 }  // namespace
@@ -50,13 +132,14 @@ int main(int argc, char** argv) {
   app.add_option("checkpoint", checkpoint, "checkpoint written by a ctnn trainer")->required();
   app.add_option("-o,--out", out, "header to write")->required();
   app.add_option("--model-header", opt.model_header,
-                 "include path of the header declaring the model type")
-      ->required();
-  app.add_option("--model-type", opt.model_type, "the model type, e.g. ctnn_models::mlp")
-      ->required()
+                 "include path of the header declaring the model type (default: from the "
+                 "checkpoint)");
+  app.add_option("--model-type", opt.model_type,
+                 "the model type, e.g. models::mlp (default: from the checkpoint)")
       ->check(cxx_name(true));
-  app.add_option("--namespace", opt.name_space, "namespace of the generated objects")
-      ->required()
+  app.add_option("--namespace", opt.name_space,
+                 "namespace of the generated objects (default: from the checkpoint, "
+                 "<model type>_weights)")
       ->check(cxx_name(false));
   app.add_option("--dataset", opt.dataset, "data set name (default: from the checkpoint)");
   std::signal(SIGXFSZ, SIG_IGN);  // beyond RLIMIT_FSIZE: an EFBIG error, not death
@@ -72,17 +155,8 @@ int main(int argc, char** argv) {
     ctnn::train::check_output(out);
     ctnn::train::check_distinct({{"checkpoint", checkpoint}}, {{"-o", out}});
     opt.source_name = std::filesystem::path(checkpoint).filename().string();
-    if (!c.metadata.empty()) {
-      // Metadata is informative (and validated by read_checkpoint): a checkpoint without
-      // it still exports.
-      const auto meta = nlohmann::json::parse(c.metadata, nullptr, /*allow_exceptions=*/false);
-      if (meta.is_object()) {
-        if (opt.dataset.empty() && meta.contains("dataset") && meta["dataset"].is_string())
-          opt.dataset = meta["dataset"].get<std::string>();
-        if (meta.contains("test_accuracy") && meta["test_accuracy"].is_number())
-          opt.test_accuracy = meta["test_accuracy"].get<double>();
-      }
-    }
+    // Before any output: a checkpoint that cannot say which model it is refuses early.
+    fill_from_metadata(c, checkpoint, opt);
     // Atomic: a failed export never leaves a half-written header for the firmware build.
     ctnn::train::write_file_atomically(out, ctnn::train::export_header(c, opt));
     std::fprintf(stderr, "ctnn-export: wrote %s (%zu parameters, %s)\n",

@@ -64,12 +64,112 @@ TEST(csv, errors_name_file_line_and_column) {
   ctnn_test::write_text(f, "label,pixel0\n1,inf\n");
   EXPECT_EQ(error_of(f), p + ":2: column 2 (pixel0): 'inf' is not a finite number");
   ctnn_test::write_text(f, "");
-  EXPECT_EQ(error_of(f), p + ": empty file (expected a header line)");
+  EXPECT_EQ(error_of(f), p + ": empty file (expected a header line or a first row)");
   ctnn_test::write_text(f, "label,pixel0\n");
   EXPECT_EQ(error_of(f), p + ": no data rows after the header");
   ctnn_test::write_text(f, "label\n1\n");
-  EXPECT_EQ(error_of(f), p + ":1: header names no pixel columns");
+  EXPECT_EQ(error_of(f), p + ":1: no feature columns");
   EXPECT_EQ(error_of(dir / "missing.csv"), (dir / "missing.csv").string() + ": no such file");
+}
+
+// read_csv with options (--label-column, --csv-header, --delimiter).
+ctnn::train::dataset read(const std::filesystem::path& p, const ctnn::train::csv_options& o,
+                          ctnn::train::csv_layout* layout = nullptr) {
+  return ctnn::train::read_csv(p, o, layout);
+}
+
+std::string read_error(const std::filesystem::path& p, const ctnn::train::csv_options& o) {
+  try {
+    read(p, o);
+  } catch (const data_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(csv, label_column_by_name_or_number_anywhere) {
+  scratch_dir dir;
+  ctnn_test::write_text(dir / "a.csv", "width,height,species,mass\n1.5,-2,1,300\n0.25,4e3,0,7\n");
+  ctnn::train::csv_options o;
+  o.label_column = "species";
+  ctnn::train::csv_layout layout;
+  auto d = read(dir / "a.csv", o, &layout);
+  EXPECT_EQ(d.features, 3u);
+  EXPECT_EQ(d.x, (std::vector<float>{1.5f, -2, 300, 0.25f, 4000, 7}));  // any finite value
+  EXPECT_EQ(d.y, (std::vector<std::uint32_t>{1, 0}));
+  EXPECT_TRUE(layout.has_header);
+  EXPECT_EQ(layout.label_index, 2u);
+  EXPECT_FALSE(layout.kaggle);  // not Kaggle-shaped: no implicit ÷255
+  o.label_column = "3";
+  EXPECT_EQ(read(dir / "a.csv", o).y, d.y);
+  o.label_column = "none";
+  EXPECT_FALSE(read(dir / "a.csv", o).labelled());
+  EXPECT_EQ(read(dir / "a.csv", o).features, 4u);
+  o.label_column = "auto";  // no column named label
+  EXPECT_EQ(read_error(dir / "a.csv", o),
+            (dir / "a.csv").string() +
+                ": has no column named 'label': choose the label with --label-column NAME|N (or "
+                "none)");
+  o.label_column = "5";
+  EXPECT_EQ(
+      read_error(dir / "a.csv", o),
+      (dir / "a.csv").string() + ": --label-column 5: the file has 4 columns (numbered from 1)");
+}
+
+TEST(csv, header_detection_and_delimiters) {
+  scratch_dir dir;
+  ctnn_test::write_text(dir / "n.csv", "1;0.5;2\n0;-1;3\n");
+  ctnn::train::csv_options o;
+  o.delimiter = ';';
+  o.label_column = "1";
+  ctnn::train::csv_layout layout;
+  auto d = read(dir / "n.csv", o, &layout);  // auto: every cell is a number, so no header
+  EXPECT_FALSE(layout.has_header);
+  EXPECT_EQ(d.x, (std::vector<float>{0.5f, 2, -1, 3}));
+  EXPECT_EQ(d.y, (std::vector<std::uint32_t>{1, 0}));
+  o.header = ctnn::train::csv_header::yes;  // the first row is taken as names
+  EXPECT_EQ(read(dir / "n.csv", o).size(), 1u);
+  o.header = ctnn::train::csv_header::no;
+  ctnn_test::write_text(dir / "h.csv", "label;x;y\n1;2;3\n");
+  EXPECT_EQ(read_error(dir / "h.csv", o),
+            (dir / "h.csv").string() + ":1: column 1: 'label' is not a class number");
+  o.label_column = "auto";
+  EXPECT_EQ(read_error(dir / "n.csv", o),
+            (dir / "n.csv").string() +
+                ": has no header line, so no column named 'label': give the label's column "
+                "number with --label-column N (or --csv-header yes)");
+  // Tabs: an empty first cell stays a cell (and is reported as empty).
+  ctnn_test::write_text(dir / "t.tsv", "a\tlabel\tb\n1\t2\t3\n\t1\t2\n");
+  o = {};
+  o.delimiter = *ctnn::train::parse_delimiter("tab");
+  EXPECT_EQ(read_error(dir / "t.tsv", o), (dir / "t.tsv").string() + ":3: column 1 (a) is empty");
+  EXPECT_FALSE(ctnn::train::parse_delimiter("|"));
+  EXPECT_EQ(ctnn::train::parse_csv_header("auto"), ctnn::train::csv_header::automatic);
+  EXPECT_FALSE(ctnn::train::parse_csv_header("maybe"));
+}
+
+TEST(csv, kaggle_layout_checks_pixels_and_optional_labels) {
+  scratch_dir dir;
+  ctnn_test::write_text(dir / "k.csv", "label,pixel0\n1,300\n");
+  ctnn::train::csv_options o;
+  ctnn::train::csv_layout layout;
+  EXPECT_EQ(read_error(dir / "k.csv", o),
+            (dir / "k.csv").string() +
+                ":2: column 2 (pixel0): '300' is outside 0..255 (8-bit pixel values are "
+                "expected; give --scale for other data)");
+  o.pixels = ctnn::train::csv_pixel_check::never;  // --scale given: any value
+  EXPECT_EQ(read(dir / "k.csv", o, &layout).x, (std::vector<float>{300}));
+  EXPECT_TRUE(layout.kaggle);
+  // The file to predict: the label column is optional (by name, or by count for a number).
+  ctnn_test::write_text(dir / "p.csv", "pixel0\n7\n");
+  o.label_optional = true;
+  EXPECT_FALSE(read(dir / "p.csv", o).labelled());
+  ctnn_test::write_text(dir / "q.csv", "5,6\n7,8\n");
+  o.label_column = "2";
+  o.features = 2;
+  EXPECT_FALSE(read(dir / "q.csv", o).labelled());
+  o.features = 1;
+  EXPECT_EQ(read(dir / "q.csv", o).y, (std::vector<std::uint32_t>{6, 8}));
 }
 
 TEST(csv, writes_kaggle_submission) {

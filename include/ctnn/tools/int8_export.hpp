@@ -9,9 +9,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ctnn/train/data/dataset.hpp"
+#include "ctnn/train/data/input_transform.hpp"
 #include "ctnn/train/io/atomic_file.hpp"
 #include "ctnn/train/io/export_int8.hpp"
 #include "ctnn/train/quantize.hpp"
@@ -20,13 +23,15 @@ namespace ctnn::tools {
 
 /// What the command line sets for --export-int8.
 struct int8_export_settings {
-  std::string out;                   ///< header to write ("" = no int8 export)
-  std::string name_space;            ///< default: <model type>_int8_weights
-  std::string model_header;          ///< include path written into the header
-  std::string model_type;            ///< the float model's type as C++ text
-  std::string source_name;           ///< checkpoint name, for the header's comment
-  std::string program, dataset;      ///< metadata
-  train::quantize_options quantize;  ///< calibration samples and percentile
+  std::string out;                                  ///< header to write ("" = no int8 export)
+  std::string name_space;                           ///< default: <model type>_int8_weights
+  std::string model_header;                         ///< include path written into the header
+  std::string model_type;                           ///< the float model's type as C++ text
+  std::string source_name;                          ///< checkpoint name, for the header's comment
+  std::string program, dataset;                     ///< metadata
+  train::quantize_options quantize;                 ///< calibration samples and percentile
+  std::optional<train::input_transform> transform;  ///< raw → input, for prepare(raw)
+  std::vector<std::string> class_names;             ///< when known
 };
 
 /// Quantizes `p`, writes the header, prints the comparison on stderr and returns it as
@@ -47,6 +52,8 @@ nlohmann::json export_int8(const typename Net::parameters& p, const train::datas
   opt.source_name = s.source_name;
   opt.dataset = s.dataset;
   opt.program = s.program;
+  opt.transform = s.transform;
+  opt.class_names = s.class_names;
   train::write_file_atomically(s.out, train::export_int8_header<Net>(*q, report, opt));
   std::size_t degenerate = 0;
   for (const auto& r : report.ranges) degenerate += r.degenerate;

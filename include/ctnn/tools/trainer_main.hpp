@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -36,6 +38,7 @@
 #include "ctnn/tools/int8_export.hpp"
 #include "ctnn/train/data/csv.hpp"
 #include "ctnn/train/data/idx.hpp"
+#include "ctnn/train/data/input_transform.hpp"
 #include "ctnn/train/data/preprocess.hpp"
 #include "ctnn/train/data/synthetic.hpp"
 #include "ctnn/train/data_error.hpp"
@@ -58,8 +61,9 @@ struct trainer_defaults {
   std::size_t batch = 128;
   std::string schedule = "none";  ///< default of --schedule
   double weight_decay = 0.0;      ///< default of --weight-decay
-  std::string model_header;       ///< the model header's include path, for --export-int8
-  std::string model_type;         ///< the model's C++ type, for --export-int8
+  std::string model_header;       ///< the model header's include path (checkpoint, exports)
+  std::string model_type;         ///< the model's C++ type (checkpoint, exports)
+  std::string weights_namespace;  ///< default namespace of exported weights ("": <type>_weights)
 };
 
 namespace detail {
@@ -70,6 +74,8 @@ struct cli_settings {
   std::size_t samples = 1000;
   double noise = 0.1;
   bool standardize = false;
+  std::string label_column = "auto", csv_header = "auto", delimiter = ",", class_names;
+  double scale = 0;  ///< --scale: 0 = the default (÷255 for IDX and Kaggle-shaped CSV, else 1)
   std::size_t validation = 0, limit_train = 0, limit_test = 0;
   std::string optimizer = "adam", init = "he", bias_init = "zero", schedule = "none";
   std::string out, resume, history, report;
@@ -182,6 +188,47 @@ void check_image_shape(const train::dataset& d) {
 template <class Net>
 constexpr std::size_t class_count = Net::output_size == 1 ? 2 : Net::output_size;
 
+/// The weights namespace recorded in checkpoints: the build's, else `<type>_weights` when
+/// the type is a plain qualified name (no template arguments), else none.
+inline std::string weights_namespace(const trainer_defaults& d) {
+  if (!d.weights_namespace.empty()) return d.weights_namespace;
+  const bool plain =
+      !d.model_type.empty() && std::all_of(d.model_type.begin(), d.model_type.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+      });
+  return plain ? d.model_type + "_weights" : std::string();
+}
+
+/// Reads a CSV file with the command line's layout options (--label-column, --csv-header,
+/// --delimiter; --scale lifts the Kaggle layout's 0..255 check). `to_predict`: the label
+/// column may be absent (a file of `features` columns).
+inline train::dataset read_csv_file(const std::string& path, const cli_settings& s,
+                                    std::size_t classes, bool to_predict, std::size_t features,
+                                    train::csv_layout* layout = nullptr) {
+  train::csv_options o;
+  o.label_column = s.label_column;
+  o.header = *train::parse_csv_header(s.csv_header);
+  o.delimiter = *train::parse_delimiter(s.delimiter);
+  o.classes = classes;
+  o.label_optional = to_predict;
+  o.features = features;
+  o.pixels = s.scale > 0 ? train::csv_pixel_check::never : train::csv_pixel_check::kaggle_layout;
+  return train::read_csv(path, o, layout);
+}
+
+/// The --class-names list (comma-separated), which must name every class.
+inline std::vector<std::string> class_names_option(const std::string& text, std::size_t classes) {
+  std::vector<std::string> names;
+  if (text.empty()) return names;
+  std::vector<std::string_view> cells;
+  train::detail::split_csv_line(text, cells);
+  for (std::string_view c : cells) names.emplace_back(train::detail::trim(c));
+  if (names.size() != classes)
+    throw std::invalid_argument("--class-names: " + std::to_string(names.size()) +
+                                " names for a model with " + std::to_string(classes) + " classes");
+  return names;
+}
+
 /// --export-int8's settings, with the defaults filled in from the model and the data.
 inline int8_export_settings int8_settings(const trainer_defaults& defaults, const cli_settings& s,
                                           const train::dataset& train_set,
@@ -205,7 +252,7 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
 
   // Data.
   train::dataset train_set, test_set;
-  bool have_test = false;
+  bool have_test = false, kaggle_csv = false;
   std::string source;
   const int sources = !s.data_dir.empty() + !s.csv.empty() + !s.synthetic.empty();
   if (sources > 1) throw std::invalid_argument("give only one of --data, --csv and --synthetic");
@@ -220,10 +267,12 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     if (classes == 10 && s.data_dir.find("fashion") != std::string::npos)
       test_set.class_names = train::fashion_mnist_class_names();
   } else if (!s.csv.empty()) {
-    train_set = train::read_kaggle_csv(s.csv, classes);
-    if (!train_set.labelled())
-      throw train::data_error(s.csv,
-                              "has no 'label' column (for Kaggle's test.csv use --csv-test)");
+    if (s.label_column == "none")
+      throw std::invalid_argument(
+          "--label-column none: training needs labels (none is for the --csv-test file)");
+    train::csv_layout layout;
+    train_set = read_csv_file(s.csv, s, classes, false, 0, &layout);
+    kaggle_csv = layout.kaggle;
     source = s.csv;
   } else if (!synthetic.empty()) {
     auto made = train::make_synthetic(synthetic, s.samples, s.noise, o.seed);
@@ -241,15 +290,21 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   }
   truncate(train_set, s.limit_train);
   truncate(test_set, s.limit_test);
-  const bool pixels = !s.data_dir.empty() || !s.csv.empty();  // 8-bit images: scale by 1/255
+  if (const auto names = class_names_option(s.class_names, classes); !names.empty())
+    train_set.class_names = test_set.class_names = names;
   train::check_fits_model(train_set, Net::input_size, classes);
   if (have_test) train::check_fits_model(test_set, Net::input_size, classes);
   check_image_shape<Net>(train_set);
   if (have_test) check_image_shape<Net>(test_set);
-  if (pixels) {
-    train::scale_pixels(train_set);
-    if (have_test) train::scale_pixels(test_set);
-  }
+  // The input transform, recorded in the checkpoint and the exported headers: an explicit
+  // --scale, else ÷255 for 8-bit images (IDX, the Kaggle-shaped CSV), else none.
+  train::input_transform transform;
+  if (s.scale > 0)
+    transform.scale = static_cast<float>(s.scale);
+  else if (!s.data_dir.empty() || kaggle_csv)
+    transform = train::input_transform::pixels();
+  transform.apply_scale(train_set);
+  if (have_test) transform.apply_scale(test_set);
   train::dataset validation = train::split_validation(train_set, s.validation, o.seed);
   std::unique_ptr<train::standardizer> standard;
   if (s.standardize) {
@@ -257,7 +312,11 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     standard->apply(validation);
     if (have_test) standard->apply(test_set);
     standard->apply(train_set);
+    transform.mean = standard->mean;
+    transform.stddev = standard->stddev;
   }
+  const std::vector<std::string>& class_names =
+      test_set.class_names.empty() ? train_set.class_names : test_set.class_names;
 
   // Engine and state.
   train::trainer<Net> engine(o);
@@ -271,6 +330,8 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     history.resize(std::min<std::size_t>(history.size(), c.epoch));
     if (!s.int8.out.empty()) {  // --resume CKPT --export-int8 FILE: export only, no training
       int8_export_settings settings = int8_settings(defaults, s, train_set, s.resume);
+      settings.transform = transform;
+      settings.class_names = class_names;
       const train::dataset* scored = have_test ? &test_set : nullptr;
       std::printf("%s\n", export_int8<Net>(*params, train_set, scored, settings).dump().c_str());
       return 0;
@@ -296,6 +357,14 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                         {"standardize", s.standardize},
                         {"history", history_json(history)}};
     if (standard) m["standardization"] = {{"mean", standard->mean}, {"std", standard->stddev}};
+    // The model's contract, for `ctnn-export my.ckpt -o my_weights.hpp` (host_tools/export).
+    if (!defaults.model_header.empty()) m["model_header"] = defaults.model_header;
+    if (!defaults.model_type.empty()) m["model_type"] = defaults.model_type;
+    if (const std::string ns = weights_namespace(defaults); !ns.empty())
+      m["weights_namespace"] = ns;
+    m["input_scale"] = transform.scale;
+    if (transform.divisor > 0) m["input_divisor"] = transform.divisor;
+    if (!class_names.empty()) m["class_names"] = class_names;
     if (measured_test_accuracy) m["test_accuracy"] = *measured_test_accuracy;
     return dump(m);
   };
@@ -436,19 +505,22 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     result["test_accuracy"] = nullptr;  // Kaggle's train.csv alone has no labelled test set
   }
   if (!s.csv_test.empty()) {
-    train::dataset unlabelled = train::read_kaggle_csv(s.csv_test, classes);
+    train::dataset unlabelled = read_csv_file(s.csv_test, s, classes, true, Net::input_size);
     if (unlabelled.labelled()) unlabelled.y.clear();
     unlabelled.classes = 0;
     train::check_fits_model(unlabelled, Net::input_size, 0);
-    train::scale_pixels(unlabelled);
+    transform.apply_scale(unlabelled);
     if (standard) standard->apply(unlabelled);
     train::write_submission(s.submission, engine.evaluate(*params, unlabelled).predicted);
     result["submission"] = s.submission;
   }
   if (!s.history.empty()) train::write_history_csv(s.history, history);
-  if (!s.int8.out.empty())
-    result.update(export_int8<Net>(*params, train_set, have_test ? &test_set : nullptr,
-                                   int8_settings(defaults, s, train_set, out)));
+  if (!s.int8.out.empty()) {
+    int8_export_settings settings = int8_settings(defaults, s, train_set, out);
+    settings.transform = transform;
+    settings.class_names = class_names;
+    result.update(export_int8<Net>(*params, train_set, have_test ? &test_set : nullptr, settings));
+  }
   std::printf("%s\n", dump(result).c_str());
   return 0;
 }
@@ -512,13 +584,36 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
                    "directory with the MNIST-named files train-images-idx3-ubyte, "
                    "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte "
                    "(each optionally .gz): MNIST or Fashion-MNIST");
-  data->add_option("--csv", s.csv, "Kaggle digit-recognizer train.csv (label,pixel0..pixel783)");
+  data->add_option("--csv", s.csv,
+                   "CSV of numbers with an integer class label column (e.g. Kaggle's "
+                   "digit-recognizer train.csv: label,pixel0..pixel783)");
   data->add_option(
       "--synthetic", s.synthetic,
       "synthetic 2-D set: moons, circles, xor, spirals" +
           (defaults.synthetic.empty() ? std::string() : " (default " + defaults.synthetic + ")"));
   app.add_option("--csv-test", s.csv_test,
-                 "Kaggle's unlabelled test.csv: predict it and write --submission");
+                 "CSV to predict (same layout; the label column may be absent, e.g. Kaggle's "
+                 "test.csv): write --submission");
+  auto* csv = app.add_option_group("CSV layout");
+  csv->add_option("--label-column", s.label_column,
+                  "the label: a header name, a column number (from 1), auto (the column named "
+                  "label) or none (no labels: the --csv-test file only)")
+      ->capture_default_str();
+  csv->add_option("--csv-header", s.csv_header,
+                  "is the first line a header: yes, no or auto (yes if a cell is not a number)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"yes", "no", "auto"}));
+  csv->add_option("--delimiter", s.delimiter, "cell separator: , ; or tab")
+      ->capture_default_str()
+      ->check(CLI::IsMember({",", ";", "tab"}));
+  app.add_option("--scale", s.scale,
+                 "multiply every raw input by X before training (default: ÷255 for IDX "
+                 "images and a CSV whose first column is 'label', else 1); recorded in the "
+                 "checkpoint and the exported headers")
+      ->check(detail::real_in(0, 1e30, true));
+  app.add_option("--class-names", s.class_names,
+                 "comma-separated names of the classes, in label order (for the report and "
+                 "the exported headers)");
   app.add_option("--submission", s.submission, "ImageId,Label file for --csv-test")
       ->capture_default_str();
   app.add_option("--samples", s.samples, "synthetic: samples in the training and the test set")

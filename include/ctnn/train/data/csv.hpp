@@ -2,15 +2,19 @@
 #pragma once
 
 /// @file
-/// The Kaggle digit-recognizer CSV files: train.csv (header `label,pixel0,…,pixel783`, one
-/// labelled image per line) and test.csv (header `pixel0,…`, no labels), and the
-/// `ImageId,Label` submission file the tool writes for test.csv. Host only.
+/// CSV data sets: any delimited text file of numbers with one integer class label column
+/// (or none, for prediction), a header line or not; Kaggle's digit-recognizer files
+/// (train.csv: `label,pixel0,…,pixel783`; test.csv: `pixel0,…`) are the special case the
+/// defaults recognise; and the `ImageId,Label` submission file written for test.csv. Host
+/// only.
 ///
-/// Parsing is strict: every row has exactly the header's number of cells, every cell is a
-/// number, pixel values are 8-bit (0..255, what scale_pixels() expects), labels are
-/// integers in [0, classes). Anything else throws data_error naming the file, the line and
-/// the column (a bad cell is quoted, escaped and cut to 40 bytes). A UTF-8 byte-order mark
-/// before the header is skipped. Only regular files are read (see io/file_checks.hpp).
+/// Parsing is strict: every row has exactly the first line's number of cells, every cell
+/// is a finite number, labels are integers in [0, classes), and in the Kaggle layout
+/// (unless told otherwise) values are 8-bit pixels (0..255). Anything else throws
+/// data_error naming the file, the line and the column (a bad cell is quoted, escaped and
+/// cut to 40 bytes). No quoting (cells are numbers). A UTF-8 byte-order mark is skipped.
+/// Only regular files are read (see io/file_checks.hpp).
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -18,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,24 +33,71 @@
 #include "ctnn/train/io/file_checks.hpp"
 
 namespace ctnn::train {
+
+/// Whether the first line of a CSV file names the columns.
+enum class csv_header { yes, no, automatic };
+
+/// When cell values must be 8-bit pixels (0..255).
+enum class csv_pixel_check { never, kaggle_layout, always };
+
+/// How to read a CSV file.
+struct csv_options {
+  /// "auto": the column whose header is `label`, if any; "none": no label column; a
+  /// header name; or a 1-based column number.
+  std::string label_column = "auto";
+  csv_header header = csv_header::automatic;  ///< automatic: a header if a cell is not a number
+  char delimiter = ',';
+  std::size_t classes = 10;  ///< labels must be in [0, classes)
+  /// If the label column is absent (a name not in the header, or — for a column number —
+  /// the rows have `features` cells), read the file unlabelled instead of failing: the
+  /// unlabelled file to predict next to a labelled training file.
+  bool label_optional = false;
+  std::size_t features = 0;  ///< expected features when known (0: any), see label_optional
+  csv_pixel_check pixels = csv_pixel_check::kaggle_layout;
+};
+
+/// What read_csv found.
+struct csv_layout {
+  bool has_header = false;
+  std::size_t label_index = SIZE_MAX;  ///< 0-based label column, SIZE_MAX if none
+  bool kaggle = false;                 ///< a header whose first cell is `label`, the label
+  std::vector<std::string> names;      ///< header cells (printable), empty without a header
+};
+
+/// The delimiter named by `--delimiter`: ",", ";" or "tab" (or a literal tab); nullopt else.
+inline std::optional<char> parse_delimiter(std::string_view s) {
+  if (s == "," || s == ";") return s[0];
+  if (s == "tab" || s == "\t" || s == "\\t") return '\t';
+  return std::nullopt;
+}
+
+/// `--csv-header yes|no|auto`; nullopt for anything else.
+inline std::optional<csv_header> parse_csv_header(std::string_view s) {
+  if (s == "yes") return csv_header::yes;
+  if (s == "no") return csv_header::no;
+  if (s == "auto") return csv_header::automatic;
+  return std::nullopt;
+}
+
 namespace detail {
 
-/// Splits `line` at commas (no quoting: the Kaggle files have none).
-inline void split_csv_line(std::string_view line, std::vector<std::string_view>& cells) {
+/// Splits `line` at `delimiter` (no quoting: cells are numbers).
+inline void split_csv_line(std::string_view line, std::vector<std::string_view>& cells,
+                           char delimiter = ',') {
   cells.clear();
   std::size_t start = 0;
   for (;;) {
-    const std::size_t comma = line.find(',', start);
-    cells.push_back(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
+    const std::size_t at = line.find(delimiter, start);
+    cells.push_back(line.substr(start, at == std::string_view::npos ? at : at - start));
+    if (at == std::string_view::npos) break;
+    start = at + 1;
   }
 }
 
-inline std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
+inline std::string_view trim(std::string_view s, bool tabs = true) noexcept {
+  auto blank = [tabs](char c) { return c == ' ' || c == '\r' || (tabs && c == '\t'); };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -63,78 +115,147 @@ inline bool next_line(std::string_view text, std::size_t& pos, std::string_view&
   return true;
 }
 
+/// `cell` as a finite float, or nullopt.
+inline std::optional<float> finite_number(std::string_view cell) {
+  float value = 0;
+  const auto [end, err] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  if (cell.empty() || err != std::errc{} || end != cell.data() + cell.size() ||
+      !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
+
+/// The 0-based label column chosen by `o` for a file with `columns` cells per row and
+/// `names` (empty without a header); SIZE_MAX for none. Throws data_error naming `name`.
+inline std::size_t find_label_column(const std::string& name, const csv_options& o,
+                                     const std::vector<std::string>& names, std::size_t columns) {
+  const std::string& spec = o.label_column;
+  if (spec == "none") return SIZE_MAX;
+  const bool number = !spec.empty() && std::all_of(spec.begin(), spec.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  if (number) {
+    if (o.label_optional && o.features != 0 && columns == o.features) return SIZE_MAX;
+    std::size_t index = 0;
+    const auto [end, err] = std::from_chars(spec.data(), spec.data() + spec.size(), index);
+    if (err != std::errc{} || index == 0 || index > columns)
+      throw data_error(name, "--label-column " + printable(spec, 40) + ": the file has " +
+                                 std::to_string(columns) + " columns (numbered from 1)");
+    return index - 1;
+  }
+  const std::string wanted = spec == "auto" ? "label" : spec;
+  const auto it = std::find(names.begin(), names.end(), wanted);
+  if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
+  if (o.label_optional) return SIZE_MAX;
+  if (names.empty())
+    throw data_error(name, "has no header line, so no column named '" + printable(wanted, 40) +
+                               "': give the label's column number with --label-column N "
+                               "(or --csv-header yes)");
+  throw data_error(name, "has no column named '" + printable(wanted, 40) +
+                             "': choose the label with --label-column NAME|N (or none)");
+}
+
 }  // namespace detail
 
 /// Largest CSV file read (Kaggle's train.csv is 76 MB).
 inline constexpr std::uint64_t max_csv_bytes = std::uint64_t{4} << 30;
 
-/// Reads a Kaggle digit-recognizer CSV. A first header cell `label` makes it labelled
-/// (train.csv); otherwise it is unlabelled (test.csv) and `y` stays empty. Pixel values
-/// are kept as read (0..255; scale with preprocess.hpp).
-inline dataset read_kaggle_csv(const std::filesystem::path& path, std::size_t classes = 10) {
+/// Reads a CSV file as `o` says; `layout`, if given, receives what was found. Values are
+/// kept as read (scale with data/input_transform.hpp).
+inline dataset read_csv(const std::filesystem::path& path, const csv_options& o,
+                        csv_layout* layout = nullptr) {
   const std::string name = path.string();
   const std::vector<unsigned char> bytes = input_file(path).read_all(max_csv_bytes);
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
+  const bool tabs = o.delimiter != '\t';  // a tab-separated line keeps its empty cells
 
   std::size_t pos = 0;
   std::string_view line;
-  if (!detail::next_line(text, pos, line) || detail::trim(line).empty())
-    throw data_error(name, "empty file (expected a header line)");
+  if (!detail::next_line(text, pos, line) || detail::trim(line, tabs).empty())
+    throw data_error(name, "empty file (expected a header line or a first row)");
   std::vector<std::string_view> cells;
-  detail::split_csv_line(detail::trim(line), cells);
-  std::vector<std::string> header;
-  for (std::string_view c : cells) header.push_back(printable(detail::trim(c), 40));
-  const bool labelled = header[0] == "label";
-  const std::size_t features = header.size() - (labelled ? 1 : 0);
-  if (features == 0) throw data_error(name + ":1", "header names no pixel columns");
-  for (std::size_t c = labelled ? 1 : 0; c < header.size(); ++c)
-    if (header[c].empty())
-      throw data_error(name + ":1", "header cell " + std::to_string(c + 1) + " is empty");
+  detail::split_csv_line(detail::trim(line, tabs), cells, o.delimiter);
+  const std::size_t columns = cells.size();
+  csv_layout found;
+  found.has_header = o.header == csv_header::yes;
+  if (o.header == csv_header::automatic)
+    for (std::string_view c : cells)
+      if (!detail::finite_number(detail::trim(c))) found.has_header = true;
+  if (found.has_header)
+    for (std::string_view c : cells) found.names.push_back(printable(detail::trim(c), 40));
+  found.label_index = detail::find_label_column(name, o, found.names, columns);
+  const bool labelled = found.label_index != SIZE_MAX;
+  found.kaggle =
+      labelled && found.has_header && found.label_index == 0 && found.names[0] == "label";
+  const std::size_t features = columns - (labelled ? 1 : 0);
+  if (features == 0) throw data_error(name + ":1", "no feature columns");
+  if (found.has_header)
+    for (std::size_t c = 0; c < columns; ++c)
+      if (c != found.label_index && found.names[c].empty())
+        throw data_error(name + ":1", "header cell " + std::to_string(c + 1) + " is empty");
+  const bool pixels = o.pixels == csv_pixel_check::always ||
+                      (o.pixels == csv_pixel_check::kaggle_layout && found.kaggle);
 
   dataset d;
   d.name = name;
   d.features = features;
-  d.classes = labelled ? classes : 0;
-  std::size_t line_number = 1;
+  d.classes = labelled ? o.classes : 0;
+  std::size_t line_number = found.has_header ? 1 : 0;
+  if (!found.has_header) pos = 0;  // the first line is data: read it again
   while (detail::next_line(text, pos, line)) {
     ++line_number;
-    const std::string_view row = detail::trim(line);
+    const std::string_view row = detail::trim(line, tabs);
     if (row.empty()) continue;  // a trailing blank line is harmless
     const std::string where = name + ":" + std::to_string(line_number);
-    detail::split_csv_line(row, cells);
-    if (cells.size() != header.size())
-      throw data_error(where, "expected " + std::to_string(header.size()) + " cells, found " +
+    detail::split_csv_line(row, cells, o.delimiter);
+    if (cells.size() != columns)
+      throw data_error(where, "expected " + std::to_string(columns) + " cells, found " +
                                   std::to_string(cells.size()));
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const std::string_view cell = detail::trim(cells[c]);
-      const std::string column = "column " + std::to_string(c + 1) + " (" + header[c] + ")";
+      const std::string column = "column " + std::to_string(c + 1) +
+                                 (found.has_header ? " (" + found.names[c] + ")" : std::string());
       if (cell.empty()) throw data_error(where, column + " is empty");
-      if (labelled && c == 0) {
+      if (c == found.label_index) {
         std::uint64_t label = 0;
         const auto [end, err] = std::from_chars(cell.data(), cell.data() + cell.size(), label);
         if (err != std::errc{} || end != cell.data() + cell.size())
           throw data_error(where,
                            column + ": " + detail::quote_cell(cell) + " is not a class number");
-        if (label >= classes)
+        if (label >= o.classes)
           throw data_error(where, "label " + std::string(cell) + " is out of range (expected 0.." +
-                                      std::to_string(classes - 1) + ")");
+                                      std::to_string(o.classes - 1) + ")");
         d.y.push_back(static_cast<std::uint32_t>(label));
         continue;
       }
-      float value = 0;
-      const auto [end, err] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-      if (err != std::errc{} || end != cell.data() + cell.size() || !std::isfinite(value))
+      const std::optional<float> value = detail::finite_number(cell);
+      if (!value)
         throw data_error(where,
                          column + ": " + detail::quote_cell(cell) + " is not a finite number");
-      if (value < 0 || value > 255)
+      if (pixels && (*value < 0 || *value > 255))
         throw data_error(where, column + ": " + detail::quote_cell(cell) +
-                                    " is outside 0..255 (8-bit pixel values are expected)");
-      d.x.push_back(value);
+                                    " is outside 0..255 (8-bit pixel values are expected; "
+                                    "give --scale for other data)");
+      d.x.push_back(*value);
     }
   }
-  if (d.x.empty()) throw data_error(name, "no data rows after the header");
+  if (d.x.empty())
+    throw data_error(name,
+                     "no data rows" + std::string(found.has_header ? " after the header" : ""));
+  if (layout != nullptr) *layout = std::move(found);
   return d;
+}
+
+/// Reads a Kaggle digit-recognizer CSV. A header cell `label` makes it labelled
+/// (train.csv); otherwise it is unlabelled (test.csv) and `y` stays empty. Pixel values
+/// must be 0..255 and are kept as read.
+inline dataset read_kaggle_csv(const std::filesystem::path& path, std::size_t classes = 10) {
+  csv_options o;
+  o.header = csv_header::yes;
+  o.classes = classes;
+  o.label_optional = true;
+  o.pixels = csv_pixel_check::always;
+  return read_csv(path, o);
 }
 
 /// Writes Kaggle's submission format: `ImageId,Label`, then `i,predictions[i-1]` for

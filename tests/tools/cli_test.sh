@@ -475,6 +475,104 @@ hardening_csv)
   sed '3s/^\([0-9]*\),[0-9]*,/\1,-0.5,/' train.csv >low.csv
   refused 2 "is outside 0..255" "$mlp" --csv low.csv
   ;;
+csv_layout)
+  # Issue 12: any CSV layout: the label in any column (by name or number), header or not,
+  # ',' ';' or tab; --scale explicit (default ÷255 only for the Kaggle shape), recorded.
+  awk 'BEGIN { srand(3); print "x;label;y"
+    for (r = 0; r < 200; ++r) { x = rand() * 2000 - 1000; y = rand() * 2000 - 1000
+      print x ";" (x + y > 0 ? 1 : 0) ";" y } }' >semi.csv
+  run 0 "$moons" --csv semi.csv --delimiter ';' --label-column label --scale 0.001 --validation 50 \
+    --epochs 30 --threads 1 --out a.ckpt
+  by_name=$(json_number parameters_crc32)
+  acc=$(json_number validation_accuracy)
+  at_least "$acc" 0.9 || fail "label in column 2: validation accuracy $acc"
+  run 0 "$moons" --csv semi.csv --delimiter ';' --label-column 2 --scale 0.001 --validation 50 \
+    --epochs 30 --threads 1 --out b.ckpt
+  [ "$(json_number parameters_crc32)" = "$by_name" ] || fail "--label-column 2 != --label-column label"
+  tail -n +2 semi.csv | tr ';' '\t' >plain.tsv
+  run 0 "$moons" --csv plain.tsv --delimiter tab --csv-header no --label-column 2 --scale 0.001 \
+    --validation 50 --epochs 30 --threads 1 --out c.ckpt
+  [ "$(json_number parameters_crc32)" = "$by_name" ] || fail "headerless tab file trains differently"
+  # Predicting a file without the label column; the class names travel to the report.
+  cut -d';' -f1,3 semi.csv | head -6 >predict.csv
+  run 0 "$moons" --csv semi.csv --delimiter ';' --scale 0.001 --epochs 2 --validation 50 --csv-test predict.csv \
+    --submission s.csv --class-names below,above --out d.ckpt
+  [ "$(wc -l <s.csv)" = 6 ] || fail "submission has $(wc -l <s.csv) lines, expected 6"
+  grep -q "above" err.txt || fail "the report lacks the class names"
+  # Values beyond 0..255 are fine once --scale is given, also in the Kaggle shape.
+  csv k.csv 12 label
+  sed -i '3s/^\([0-9]*\),[0-9]*,/\1,300,/' k.csv
+  run 0 "$mlp" --csv k.csv --scale 0.001 --validation 4 --epochs 1 --out k.ckpt
+  # Bad layouts: one line, documented status.
+  refused 2 "semi.csv: has no column named 'label'" "$moons" --csv semi.csv --delimiter ,
+  refused 2 "semi.csv: has no column named 'kind'" "$moons" --csv semi.csv --delimiter ';' \
+    --label-column kind
+  refused 2 "semi.csv: --label-column 4: the file has 3 columns" "$moons" --csv semi.csv \
+    --delimiter ';' --label-column 4
+  refused 2 "plain.tsv: has no header line, so no column named 'label'" "$moons" --csv plain.tsv \
+    --delimiter tab
+  refused 2 "semi.csv:1: column 1: 'x' is not a finite number" "$moons" --csv semi.csv \
+    --delimiter ';' --csv-header no --label-column 2
+  refused 1 "--label-column none: training needs labels" "$moons" --csv semi.csv --label-column none
+  refused 1 "--delimiter" "$moons" --csv semi.csv --delimiter '|'
+  refused 1 "--csv-header" "$moons" --csv semi.csv --csv-header maybe
+  refused 1 "--class-names: 3 names for a model with 2 classes" "$moons" --class-names a,b,c
+  for v in 0 -1 nan inf abc; do
+    refused 1 "--scale: '$v' is not a finite number in (0, " "$moons" --scale "$v"
+  done
+  ;;
+export_from_metadata)
+  # Issue 12: the checkpoint carries the model's contract; two arguments export it.
+  [ -n "$exporter" ] || { echo "PASS $case_name (skipped: no exporter)"; exit 0; }
+  run 0 "$moons" --epochs 2 --samples 100 --standardize --out m.ckpt
+  run 0 "$exporter" m.ckpt -o w.hpp
+  for want in '#include "models/moons.hpp"' 'namespace models::moons_weights {' \
+      'using model = models::moons;' 'inline constexpr bool input_standardized = true;' \
+      'inline constexpr std::array<float, 2> input_mean' 'constexpr std::array<model::scalar, model::input_size> prepare(' \
+      'v = (v - input_mean[i]) / input_std[i];'; do
+    grep -qF -- "$want" w.hpp || fail "header lacks: $want"
+  done
+  # Flags still override.
+  run 0 "$exporter" m.ckpt -o o.hpp --namespace my::w --model-header my/moons.hpp
+  grep -qF 'namespace my::w {' o.hpp && grep -qF '#include "my/moons.hpp"' o.hpp || fail "override"
+  # IDX data: ÷255 by default, recorded and applied by prepare; --scale replaces it.
+  mnist_dir d
+  run 0 "$mlp" --data d --epochs 1 --out p.ckpt
+  run 0 "$exporter" p.ckpt -o p.hpp
+  grep -qF 'inline constexpr float input_divisor = 0x1.fep+7f;' p.hpp || fail "no ÷255 in the header"
+  grep -qF 'float v = raw[i] / input_divisor;' p.hpp || fail "prepare does not divide by 255"
+  run 0 "$mlp" --data d --epochs 1 --scale 0.5 --out q.ckpt
+  run 0 "$exporter" q.ckpt -o q.hpp
+  grep -qF 'float v = raw[i] * input_scale;' q.hpp && grep -qF 'input_scale = 0x1p-1f;' q.hpp ||
+    fail "--scale 0.5 not in the header"
+  # The int8 header carries the same transform.
+  run 0 "$moons" --samples 100 --standardize --resume m.ckpt --export-int8 i.hpp
+  grep -qF 'v = (v - input_mean[i]) / input_std[i];' i.hpp || fail "int8 header lacks prepare"
+  command -v python3 >/dev/null || { echo "PASS $case_name (python3 missing: metadata cases skipped)"; exit 0; }
+  # with_metadata <out> <json>: m.ckpt with other metadata (sizes and CRC fixed up).
+  with_metadata() {
+    python3 - "$@" <<'PY'
+import struct, sys, zlib
+out, meta = sys.argv[1], sys.argv[2].encode()
+b = open("m.ckpt", "rb").read()
+m = struct.unpack_from("<Q", b, 96)[0]
+body = bytearray(b[:len(b) - 4 - m] + meta)
+struct.pack_into("<Q", body, 96, len(meta))
+struct.pack_into("<Q", body, 16, len(body) + 4)
+open(out, "wb").write(bytes(body) + zlib.crc32(bytes(body)).to_bytes(4, "little"))
+PY
+  }
+  with_metadata old.ckpt '{}'
+  refused 2 "old.ckpt: the checkpoint does not record the model_header" "$exporter" old.ckpt -o x.hpp
+  [ ! -e x.hpp ] || fail "a refused export wrote its output"
+  run 0 "$exporter" old.ckpt -o x.hpp --model-header models/moons.hpp --model-type models::moons \
+    --namespace w
+  with_metadata evil.ckpt '{"model_header":"m.hpp","model_type":"m; int x","weights_namespace":"w"}'
+  refused 2 "evil.ckpt: metadata field 'model_type': 'm; int x' is not a C++ name" "$exporter" \
+    evil.ckpt -o x2.hpp
+  with_metadata evil2.ckpt '{"model_header":"m.hpp\"\n#error","model_type":"m","weights_namespace":"w"}'
+  refused 2 "is not an include path" "$exporter" evil2.ckpt -o x3.hpp
+  ;;
 *)
   fail "unknown case"
   ;;

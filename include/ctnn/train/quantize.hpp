@@ -180,7 +180,7 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
     const auto* w = p.values.data() + Net::template parameter_offset<I>;
     const auto* b = w + L::weight_count;
     constexpr bool dense = detail::is_dense<L>;
-    constexpr std::size_t outs = L::bias_count;  // outputs (dense), filters/channels (conv)
+    constexpr std::size_t outs = L::bias_count;          // outputs (dense), filters/channels (conv)
     constexpr std::size_t fan = L::weight_count / outs;  // taps per output
     // Float layouts: dense W[i][o] (i·Out + o); conv W[kh][kw][c][f] (tap·F + f); depthwise
     // W[kh][kw][o] (tap·O + o). All are "tap-major, output fastest", so W(o, tap) =

@@ -38,6 +38,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctnn/detail/argmax.hpp"
 #include "ctnn/detail/checks.hpp"
 #include "ctnn/detail/fixed_string.hpp"
 #include "ctnn/input.hpp"
@@ -226,12 +227,7 @@ class basic_network<T, Mode, Input, Specs...> {
   }
 
   /// Index of the largest value of y (the first one on ties).
-  static constexpr std::size_t argmax(const output& y) noexcept {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < output_size; ++i)
-      if (y[i] > y[best]) best = i;
-    return best;
-  }
+  static constexpr std::size_t argmax(const output& y) noexcept { return detail::argmax(y); }
 
   /// Raw forward over pointers, for batched host code that keeps samples contiguous.
   static constexpr void forward_raw(const T* p, const T* x, T* ws, T* y) noexcept {

@@ -41,6 +41,7 @@
 #include <utility>
 
 #include "ctnn/crc32.hpp"
+#include "ctnn/detail/argmax.hpp"
 #include "ctnn/detail/checks.hpp"
 #include "ctnn/detail/fixed_string.hpp"
 #include "ctnn/detail/int8_layers.hpp"
@@ -205,12 +206,7 @@ class quantized {
   }
 
   /// Index of the largest value (the first one on ties).
-  static constexpr std::size_t argmax(const output& y) noexcept {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < output_size; ++i)
-      if (y[i] > y[best]) best = i;
-    return best;
-  }
+  static constexpr std::size_t argmax(const output& y) noexcept { return detail::argmax(y); }
 
   /// q = clamp(round(x / s_in) + z_in), rounding half away from zero; NaN gives z_in.
   template <class T>

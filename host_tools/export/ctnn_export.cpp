@@ -87,7 +87,15 @@ void fill_from_metadata(const ctnn::train::checkpoint_data& c, const std::string
       {&opt.name_space, "weights_namespace", "--namespace",
        [](const std::string& v) { return cxx_name_problem(v, false); }}};
   for (const field& f : fields) {
-    if (!f.value->empty()) continue;  // given on the command line
+    if (!f.value->empty()) {  // given on the command line
+      // A model type other than the one the checkpoint was trained for would only fail
+      // when the firmware compiles the header: refuse it here, before writing anything.
+      if (std::string(f.key) == "model_type" && !text(f.key).empty() && text(f.key) != *f.value)
+        throw ctnn::train::data_error(file, "the checkpoint was trained for " + text(f.key) + " (" +
+                                                c.signature + "), not for " + *f.value +
+                                                "; omit --model-type or give that type");
+      continue;
+    }
     *f.value = text(f.key);
     if (f.value->empty())
       throw ctnn::train::data_error(

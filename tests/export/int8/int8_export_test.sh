@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The trainers' --export-int8: int8_export_test.sh <case> <ctnn-train-moons> <c++ compiler>
-# <ctnn include dir> <firmware_example dir> [<boost include flags>...]. Prints "PASS <case>".
+# The trainers' --export-int8 and the exporter's model-type check: int8_export_test.sh
+# <case> <ctnn-train-moons> <ctnn-export> <c++ compiler> <ctnn include dir>
+# <firmware_example dir> [<boost include flags>...]. Prints "PASS <case>".
 set -uo pipefail
-case_name=$1 moons=$2 cxx=$3 include=$4 fw=$5
-shift 5
+case_name=$1 moons=$2 exporter=$3 cxx=$4 include=$5 fw=$6
+shift 6
 extra=("$@")
 work=$(mktemp -d "${TMPDIR:-/tmp}/ctnn-int8-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -48,6 +49,16 @@ case $case_name in
     [ -d d ] || fail "the directory was replaced"
     run 2 "$moons" --samples 100 --resume m.ckpt --export-int8 m.ckpt
     grep -q '^error: ' err.txt || fail "no error line for an output that is the checkpoint"
+    ;;
+  wrong_model_type)
+    # The checkpoint records models::moons: another --model-type is refused before any
+    # header is written (it would only fail later, in the firmware's compiler).
+    run 0 "$moons" --epochs 2 --samples 100 --threads 1 --out m.ckpt
+    run 2 "$exporter" m.ckpt -o h.hpp --model-type models::mlp
+    grep -q 'trained for models::moons' err.txt || { cat err.txt; fail "no sentence"; }
+    [ ! -e h.hpp ] || fail "a header was written"
+    run 0 "$exporter" m.ckpt -o h.hpp
+    grep -q 'using model = models::moons;' h.hpp || fail "two-argument export lost the type"
     ;;
   *) fail "unknown case" ;;
 esac

@@ -14,7 +14,7 @@ template <std::size_t Layer, std::size_t Outputs>
 struct check_layer_outputs {
   static_assert(Outputs > 0,
                 "ctnn: a layer must produce at least one output, but this layer "
-                "has size 0 (see Layer and Outputs below)");
+                "has size 0 (Layer and Outputs: this check's template arguments)");
   static constexpr bool value = true;
 };
 

@@ -14,8 +14,8 @@ namespace ctnn::detail {
 template <std::size_t Layer, std::size_t Filters>
 struct check_conv_filters {
   static_assert(Filters > 0,
-                "ctnn: a conv2d layer needs at least one filter, but this layer has 0 (see "
-                "Layer below)");
+                "ctnn: a conv2d layer needs at least one filter, but this layer has 0 (Layer: "
+                "this check's template argument)");
   static constexpr bool value = true;
 };
 

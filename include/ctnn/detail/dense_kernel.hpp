@@ -61,7 +61,7 @@ template <class Mode, std::size_t Plain, bool Masked, class T, class V, class M>
 
 /// Vector tile: Vectors accumulator registers of simd<T>::width outputs each, from output
 /// o0; with Masked, the last one holds the final Out % width outputs (masked loads and
-/// store). The input loop is unrolled (fully for In ≤ 16, else by 4) to amortise the loop
+/// store). The input loop is unrolled (fully for In ≤ 16, else by 8) to amortise the loop
 /// overhead; each accumulator still takes its inputs strictly in order.
 template <class Mode, std::size_t In, std::size_t Out, std::size_t Vectors, bool Masked, class T>
 inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t o0) noexcept {

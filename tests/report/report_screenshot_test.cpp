@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -17,6 +19,9 @@
 
 #ifndef CTNN_CHROMIUM
 #define CTNN_CHROMIUM ""
+#endif
+#ifndef CTNN_TRAIN_MOONS
+#define CTNN_TRAIN_MOONS ""
 #endif
 
 namespace {
@@ -27,7 +32,93 @@ std::string quoted(const std::string& s) {
   return out + "'";
 }
 
+/// Screenshots `html` with headless Chromium into `png` at width × height.
+void screenshot(const std::filesystem::path& dir, const std::filesystem::path& html,
+                const std::filesystem::path& png, int width, int height) {
+  // A fresh profile, no network services; --no-sandbox because CI runs as root.
+  const std::string command =
+      "timeout 120 " + quoted(CTNN_CHROMIUM) +
+      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --hide-scrollbars --user-data-dir=" +
+      quoted((dir / "profile").string()) + " --screenshot=" + quoted(png.string()) +
+      " --window-size=" + std::to_string(width) + "," + std::to_string(height) + " " +
+      quoted("file://" + html.string()) + " >" + quoted((dir / "chromium.log").string()) + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  ASSERT_TRUE(std::filesystem::exists(png)) << command;
+}
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
+
+// A real moons run's report: the decision-boundary plot is there, and drawn — cut out of
+// the page and rendered alone, it is non-blank and shows both classes' colours, as the
+// regions' tints and as the points.
+TEST(report_screenshot, moons_decision_boundary_shows_both_classes) {
+  const std::string chromium = CTNN_CHROMIUM, moons = CTNN_TRAIN_MOONS;
+  if (chromium.empty()) GTEST_SKIP() << "no chromium found at configure time";
+  if (moons.empty()) GTEST_SKIP() << "ctnn-train-moons is not built";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("ctnn-decision-shot-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "profile");
+  const std::string run = quoted(moons) + " --epochs 20 --threads 1 --out " +
+                          quoted((dir / "m.ckpt").string()) + " --report " +
+                          quoted((dir / "moons.html").string()) + " >" +
+                          quoted((dir / "run.log").string()) + " 2>&1";
+  ASSERT_EQ(std::system(run.c_str()), 0) << read_text(dir / "run.log");
+  const std::string page = read_text(dir / "moons.html");
+  const std::size_t at = page.find(R"(id="decision-boundary")");
+  ASSERT_NE(at, std::string::npos) << "the moons report has no decision-boundary plot";
+  const std::size_t begin = page.rfind("<svg", at), end = page.find("</svg>", at);
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  {
+    std::ofstream out(dir / "decision.html", std::ios::binary);
+    out << "<!DOCTYPE html><html><body style=\"margin:0;background:#fff\">"
+        << page.substr(begin, end + 6 - begin) << "</body></html>";
+  }
+  screenshot(dir, dir / "decision.html", dir / "decision.png", 640, 520);
+  const ctnn_test::rgba_image shot = ctnn_test::read_png(dir / "decision.png");
+  ASSERT_EQ(shot.width, 640u);
+
+  // Class 0 is blue (#2563eb), class 1 orange (#ea580c): their tints fill the regions, the
+  // full colours the points.
+  std::size_t blue_region = 0, orange_region = 0, blue_point = 0, orange_point = 0, other = 0;
+  for (std::uint32_t y = 0; y < shot.height; ++y)
+    for (std::uint32_t x = 0; x < shot.width; ++x) {
+      const std::uint8_t* p = shot.at(x, y);
+      const int r = p[0], g = p[1], b = p[2];
+      auto near = [&](int R, int G, int B) {
+        return std::abs(r - R) + std::abs(g - G) + std::abs(b - B) < 60;
+      };
+      if (near(0x25, 0x63, 0xeb))
+        ++blue_point;
+      else if (near(0xea, 0x58, 0x0c))
+        ++orange_point;
+      else if (b > r + 40 && b > g + 10)
+        ++blue_region;
+      else if (r > b + 60 && r > g + 20)
+        ++orange_region;
+      else if (r + g + b < 3 * 250)
+        ++other;
+    }
+  const double area = double(shot.width) * shot.height;
+  std::printf("blue region %.3f, orange region %.3f, blue points %zu, orange points %zu\n",
+              blue_region / area, orange_region / area, blue_point, orange_point);
+  EXPECT_GT(blue_region / area, 0.1) << "class 0's region is missing";
+  EXPECT_GT(orange_region / area, 0.1) << "class 1's region is missing";
+  EXPECT_GT(blue_point, 500u) << "class 0's points are missing";
+  EXPECT_GT(orange_point, 500u) << "class 1's points are missing";
+  std::error_code ec;
+  std::filesystem::copy_file(dir / "decision.png", "decision_screenshot.png",
+                             std::filesystem::copy_options::overwrite_existing, ec);
+  std::filesystem::remove_all(dir);
+}
 
 TEST(report_screenshot, renders_a_full_non_blank_page) {
   const std::string chromium = CTNN_CHROMIUM;

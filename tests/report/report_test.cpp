@@ -246,3 +246,101 @@ TEST(report, write_is_atomic_and_reports_errors_with_the_path) {
     EXPECT_EQ(std::string(e.what()).rfind(missing.string() + ": ", 0), 0u) << e.what();
   }
 }
+
+namespace {
+
+// A 2-class decision map: class 0 left of x = 0, class 1 right, sure at the edges.
+tr::report_data decision_report() {
+  tr::report_data r;
+  r.confusion = two_class_matrix();
+  r.class_names = {"upper", "lower"};
+  tr::decision_map m;
+  m.x0 = -1, m.x1 = 1, m.y0 = -1, m.y1 = 1;
+  m.nx = 4, m.ny = 2;
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t j = 0; j < 4; ++j) {
+      m.cell_class.push_back(j < 2 ? 0 : 1);
+      m.cell_confidence.push_back(j == 0 || j == 3 ? 1.0f : 0.6f);
+    }
+  m.px = {-0.5f, 0.5f, 5.0f};  // the last is outside the box: not drawn
+  m.py = {0.0f, 0.0f, 0.0f};
+  m.point_class = {0, 1, 1};
+  r.decision = m;
+  return r;
+}
+
+}  // namespace
+
+TEST(report, rgb_png_holds_the_colours) {
+  const std::string png = tr::detail::rgb_png(2, 1, {0x2563eb, 0xea580c});
+  const ctnn_test::rgba_image d =
+      ctnn_test::decode_png(std::vector<std::uint8_t>(png.begin(), png.end()));
+  ASSERT_EQ(d.width, 2u);
+  ASSERT_EQ(d.height, 1u);
+  EXPECT_EQ(d.at(0, 0)[0], 0x25);
+  EXPECT_EQ(d.at(0, 0)[2], 0xeb);
+  EXPECT_EQ(d.at(1, 0)[0], 0xea);
+  EXPECT_EQ(d.at(1, 0)[1], 0x58);
+}
+
+TEST(report, decision_tint_grows_with_confidence_in_the_class_colour) {
+  // A tie is a light tint, certainty 18% + 50% of the way to the class colour.
+  EXPECT_EQ(svg::decision_tint(0, 0.5, 2), 0xd8e3fbu);  // 255 + (0x25 − 255)·0.18 = 216 …
+  EXPECT_EQ(svg::decision_tint(1, 1.0, 2), 0xf18d5au);  // 255 + (0xea − 255)·0.68 = 241 …
+  EXPECT_EQ(svg::class_color(0), 0x2563ebu);
+  EXPECT_EQ(svg::class_color(10), 0x2563ebu);
+}
+
+TEST(report, decision_map_is_an_image_with_points_and_a_legend) {
+  const std::string page = tr::render_report(decision_report());
+  EXPECT_EQ(count(page, R"(id="decision-boundary")"), 1u);
+  EXPECT_EQ(count(page, "data:image/png;base64,"), 1u);
+  // Two points inside the box plus the two legend dots.
+  EXPECT_EQ(count(page, R"(<circle cx=)"), 4u);
+  EXPECT_NE(page.find(R"(fill="#2563eb" stroke="#fff")"), std::string::npos);
+  EXPECT_NE(page.find(R"(fill="#ea580c" stroke="#fff")"), std::string::npos);
+  EXPECT_NE(page.find(">upper</text>"), std::string::npos);
+
+  tr::report_data bad = decision_report();
+  bad.decision->cell_class.pop_back();
+  EXPECT_THROW(tr::render_report(bad), std::invalid_argument);
+}
+
+TEST(report, every_label_names_the_evaluated_set) {
+  tr::report_data r = decision_report();
+  r.decision.reset();
+  r.evaluated_set = "validation";
+  tr::history_row h;
+  h.epoch = 1, h.train_loss = 0.5, h.train_accuracy = 0.7;
+  h.validation_loss = 0.6, h.validation_accuracy = 0.65;
+  r.history = {h};
+  const std::string page = tr::render_report(r);
+  EXPECT_NE(page.find("validation accuracy"), std::string::npos);
+  EXPECT_NE(page.find("Validation results by class"), std::string::npos);
+  EXPECT_EQ(page.find("test accuracy"), std::string::npos);
+  EXPECT_EQ(page.find("Test results"), std::string::npos);
+  // With per-epoch test figures, a third curve labelled test.
+  r.evaluated_set = "test";
+  r.history[0].test_loss = 0.55;
+  r.history[0].test_accuracy = 0.66;
+  EXPECT_EQ(count(tr::render_report(r), R"(class="legend">test</text>)"), 2u);
+}
+
+TEST(report, sample_view_shows_the_image_and_every_probability) {
+  tr::report_data r = decision_report();
+  r.decision.reset();
+  tr::sample_view v;
+  v.set = "test";
+  v.image.height = v.image.width = 2;
+  v.image.pixels = {0, 1, 1, 0};
+  v.image.truth = 1;
+  v.image.predicted = 1;
+  v.image.index = 0;
+  v.probabilities = {0.25f, 0.75f};
+  r.sample = v;
+  const std::string page = tr::render_report(r);
+  EXPECT_NE(page.find("One test sample"), std::string::npos);
+  EXPECT_NE(page.find(">0.750</td>"), std::string::npos);
+  EXPECT_NE(page.find(">0.250</td>"), std::string::npos);
+  EXPECT_EQ(count(page, R"(<tr class="top">)"), 1u);
+}

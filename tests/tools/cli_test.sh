@@ -167,7 +167,7 @@ kaggle_csv)
   [ "$(head -1 s.csv)" = "ImageId,Label" ] || fail "submission header"
   [ "$(wc -l <s.csv)" = 8 ] || fail "submission has $(wc -l <s.csv) lines, expected 8"
   awk -F, 'NR > 1 && ($1 != NR - 1 || $2 !~ /^[0-9]$/) { exit 1 }' s.csv || fail "submission rows"
-  [ "$(json_number test_samples)" = 10 ] || fail "validation set not scored"
+  [ "$(json_number validation_samples)" = 10 ] || fail "validation set not scored"
   ;;
 bad_magic)
   mnist_dir d
@@ -572,6 +572,163 @@ PY
     evil.ckpt -o x2.hpp
   with_metadata evil2.ckpt '{"model_header":"m.hpp\"\n#error","model_type":"m","weights_namespace":"w"}'
   refused 2 "is not an include path" "$exporter" evil2.ckpt -o x3.hpp
+  ;;
+loss_option)
+  # The natural loss by default (same bits as naming it), MSE on request, refusals for
+  # pairings the output layer cannot have; the checkpoint records the loss for --resume.
+  run 0 "$moons" --epochs 5 --samples 300 --out a.ckpt
+  default_crc=$(json_number parameters_crc32)
+  grep -qF '"loss":"bce"' out.txt || fail "JSON does not name the loss bce"
+  run 0 "$moons" --epochs 5 --samples 300 --out b.ckpt --loss bce
+  [ "$(json_number parameters_crc32)" = "$default_crc" ] || fail "--loss bce differs from the default"
+  run 0 "$moons" --epochs 40 --out c.ckpt --loss mse
+  grep -qF '"loss":"mse"' out.txt || fail "JSON does not name the loss mse"
+  acc=$(json_number test_accuracy)
+  at_least "$acc" 0.97 || fail "moons with MSE: test accuracy $acc < 0.97"
+  [ "$(json_number parameters_crc32)" != "$default_crc" ] || fail "--loss mse changed nothing"
+  refused 1 "--loss ce needs a softmax output layer, but this model ends in dense(1,sigmoid): use --loss bce or mse" \
+    "$moons" --loss ce --out x.ckpt
+  refused 1 "--loss bce needs exactly one sigmoid output, but this model ends in dense(10,softmax): use --loss ce or mse" \
+    "$mlp" --loss bce --synthetic moons --out x.ckpt
+  refused 1 "--loss" "$moons" --loss hinge
+  refused 1 "--loss" "$moons" --loss
+  [ ! -e x.ckpt ] || fail "a refused run wrote a checkpoint"
+  refused 2 "was trained with --loss mse; resume with the same --loss" \
+    "$moons" --resume c.ckpt --epochs 41 --out d.ckpt
+  run 0 "$moons" --resume c.ckpt --loss mse --epochs 41 --out d.ckpt
+  "$moons" --help | grep -qF "this model: bce or mse (default bce)" || fail "--help lacks the allowed losses"
+  "$mlp" --help | grep -qF "this model: ce or mse (default ce)" || fail "--help lacks the allowed losses"
+  ;;
+init_uniform)
+  # The notebooks' uniform(-0.5, 0.5) for weights and biases, full-batch GD.
+  run 0 "$moons" --init uniform --init-range 0.5 --optimizer gd --batch 0 --lr 1 --epochs 300 \
+    --out u.ckpt
+  grep -qF '"init":"uniform"' out.txt || fail "JSON does not name the init"
+  acc=$(json_number test_accuracy)
+  at_least "$acc" 0.97 || fail "uniform init, full-batch GD: test accuracy $acc < 0.97"
+  crc=$(json_number parameters_crc32)
+  run 0 "$moons" --init uniform --init-range 0.5 --optimizer gd --batch 0 --lr 1 --epochs 300 \
+    --out u2.ckpt
+  [ "$(json_number parameters_crc32)" = "$crc" ] || fail "uniform init is not reproducible"
+  run 0 "$moons" --init uniform --init-range 0.1 --optimizer gd --batch 0 --lr 1 --epochs 300 \
+    --out u3.ckpt
+  [ "$(json_number parameters_crc32)" != "$crc" ] || fail "--init-range changed nothing"
+  run 0 "$moons" --init uniform --bias-init zero --epochs 2 --out u4.ckpt
+  run 0 "$moons" --init he --bias-init uniform --init-range 0.2 --epochs 2 --out u5.ckpt
+  refused 1 "--init-range is the A of --init uniform and --bias-init uniform; it does nothing with --init he" \
+    "$moons" --init he --init-range 0.5 --out x.ckpt
+  for bad in 0 -0.5 nan inf abc 1e7; do
+    refused 1 "--init-range" "$moons" --init uniform --init-range "$bad" --out x.ckpt
+  done
+  refused 1 "--init" "$moons" --init gaussian --out x.ckpt
+  [ ! -e x.ckpt ] || fail "a refused run wrote a checkpoint"
+  ;;
+log_every)
+  # Full batch: one line per N iterations and the last; the line's time is the history's.
+  run 0 "$moons" --optimizer gd --batch 0 --lr 1 --epochs 250 --log-every 100 --out l.ckpt \
+    --history h.csv
+  [ "$(grep -c '^epoch ' err.txt)" = 3 ] || { cat err.txt; fail "expected 3 progress lines"; }
+  grep -q '^epoch 100/250  loss' err.txt || fail "no line at iteration 100"
+  grep -q '^epoch 200/250  loss' err.txt || fail "no line at iteration 200"
+  grep -q '^epoch 250/250  loss' err.txt || fail "no line at the last iteration"
+  [ "$(wc -l <h.csv)" = 251 ] || fail "history lost epochs"
+  # Mini-batches: 320 samples / 32 = 10 steps per epoch, a line every 4 steps (4, 8; 12, 16)
+  # and the run's last step as the epoch line.
+  run 0 "$moons" --samples 320 --batch 32 --epochs 2 --log-every 4 --out l2.ckpt
+  [ "$(grep -c '  step ' err.txt)" = 4 ] || { cat err.txt; fail "expected 4 step lines"; }
+  grep -q '^epoch 1/2  step 4/10  loss' err.txt || { cat err.txt; fail "no step 4 line"; }
+  grep -q '^epoch 2/2  step 6/10  loss' err.txt || { cat err.txt; fail "no step 16 line"; }
+  [ "$(grep -c '^epoch [0-9]*/2  loss' err.txt)" = 1 ] || { cat err.txt; fail "expected 1 epoch line"; }
+  for bad in 0 -1 abc 1.5; do
+    refused 1 "--log-every" "$moons" --log-every "$bad" --out x.ckpt
+  done
+  ;;
+honest_labels)
+  # A CSV run with --validation: every figure is called validation, none test.
+  csv train.csv 40 label
+  run 0 "$mlp" --csv "$work/train.csv" --validation 10 --epochs 2 --out k.ckpt --report k.html \
+    --history kh.csv
+  [ "$(json_number validation_samples)" = 10 ] || fail "JSON lacks validation_samples"
+  [ -n "$(json_number validation_loss)" ] || fail "JSON lacks validation_loss"
+  grep -qF '"validation_set":"' out.txt || fail "JSON lacks validation_set"
+  grep -qF '"test_accuracy":null' out.txt || fail "test_accuracy is not null without a test set"
+  ! grep -qE '"test_(set|samples|loss)"' out.txt || fail "JSON calls the validation set test"
+  grep -qF "validation accuracy" k.html || fail "report lacks 'validation accuracy'"
+  grep -qF "Validation results by class" k.html || fail "report lacks 'Validation results'"
+  ! grep -qiE "test accuracy|test samples|test results|test loss" k.html ||
+    fail "report calls the validation set test"
+  ! grep -qF "$work" k.html || fail "report shows the local path $work"
+  grep -qF "<title>ctnn-train-mlp on train.csv</title>" k.html || fail "report title"
+  # The epoch line's time is the trainer's measurement, the one the history records.
+  for e in 1 2; do
+    line=$(sed -nE "s/^epoch $e\/2 .* ([0-9.]+) s  val_loss.*/\1/p" err.txt)
+    hist=$(awk -F, -v e=$e '$1 == e { printf "%.2f", $7 }' kh.csv)
+    [ "$line" = "$hist" ] || fail "epoch $e: progress says $line s, history $hist s"
+  done
+  # The exported header's CRC comment names a check that compiles.
+  if [ -n "$exporter" ]; then
+    "$exporter" k.ckpt -o k_weights.hpp >/dev/null 2>&1 || fail "export failed"
+    grep -qF "ctnn::crc32(weights.values) == crc32" k_weights.hpp || fail "export: CRC comment"
+  fi
+  ;;
+predict)
+  # Predictions with the checkpoint's own input transform: the same labels as the
+  # trainer's own submission for the same file.
+  csv train.csv 40 label
+  csv test.csv 7
+  run 0 "$mlp" --csv train.csv --csv-test test.csv --submission s.csv --epochs 2 --out k.ckpt
+  run 0 "$mlp" --predict k.ckpt --csv test.csv
+  [ "$(head -1 out.txt)" = "index,predicted,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9" ] ||
+    fail "predictions header: $(head -1 out.txt)"
+  [ "$(wc -l <out.txt)" = 8 ] || fail "expected 7 predictions"
+  diff <(tail -n +2 s.csv | cut -d, -f2) <(tail -n +2 out.txt | cut -d, -f2) >/dev/null ||
+    fail "--predict disagrees with the trainer's submission"
+  awk -F, 'NR > 1 { s = 0; for (i = 3; i <= NF; ++i) s += $i; if (s < 0.999 || s > 1.001) exit 1 }' \
+    out.txt || fail "probabilities do not sum to 1"
+  run 0 "$mlp" --predict k.ckpt --csv test.csv --index 3
+  [ "$(wc -l <out.txt)" = 2 ] && [ "$(sed -n 2p out.txt | cut -d, -f1)" = 3 ] ||
+    fail "--index 3: $(cat out.txt)"
+  run 0 "$mlp" --predict k.ckpt --csv test.csv --out-predictions p.csv
+  grep -qF '"predictions":"p.csv"' out.txt || fail "JSON lacks the predictions file"
+  [ "$(wc -l <p.csv)" = 8 ] || fail "p.csv has $(wc -l <p.csv) lines"
+  # IDX test images with labels: a label column and the accuracy.
+  mnist_dir d
+  run 0 "$mlp" --data d --epochs 1 --out m.ckpt
+  run 0 "$mlp" --predict m.ckpt --data d --index 2
+  [ "$(head -1 out.txt | cut -d, -f1-3)" = "index,predicted,label" ] || fail "no label column"
+  [ "$(sed -n 2p out.txt | cut -d, -f1,3)" = "2,7" ] || fail "--data --index 2: $(cat out.txt)"
+  grep -q "^accuracy" err.txt || fail "no accuracy for labelled samples"
+  # The moons model: 2 columns, the probabilities of both classes.
+  printf 'x,y,label\n-1,0.5,0\n2,-0.3,1\n' >pts.csv
+  run 0 "$moons" --epochs 30 --standardize --out mo.ckpt
+  run 0 "$moons" --predict mo.ckpt --csv pts.csv
+  [ "$(cut -d, -f1-3 out.txt | tr '\n' ' ')" = "index,predicted,label 0,0,0 1,1,1 " ] ||
+    fail "moons predictions: $(cat out.txt)"
+  # Refusals: one line, exit 1 for the command line, 2 for files.
+  refused 1 "--index 7: test.csv has 7 samples (0 to 6)" "$mlp" --predict k.ckpt --csv test.csv --index 7
+  refused 1 "--index" "$mlp" --predict k.ckpt --csv test.csv --index -1
+  refused 1 "--index and --out-predictions go with --predict CKPT" "$mlp" --csv test.csv --index 1
+  refused 1 "--predict needs exactly one of --csv FILE and --data DIR" "$mlp" --predict k.ckpt
+  refused 1 "--predict needs exactly one of" "$mlp" --predict k.ckpt --csv test.csv --data d
+  refused 2 "nothere.ckpt" "$mlp" --predict nothere.ckpt --csv test.csv
+  refused 2 "is also the input --csv" "$mlp" --predict k.ckpt --csv test.csv --out-predictions test.csv
+  mkdir outdir
+  refused 2 "is a directory" "$mlp" --predict k.ckpt --csv test.csv --out-predictions outdir/
+  refused 2 "checkpoint is for architecture" "$moons" --predict k.ckpt --csv pts.csv
+  refused 2 "pts.csv" "$mlp" --predict k.ckpt --csv pts.csv
+  ;;
+report_sections)
+  # Moons: the decision boundary and per-epoch test curves; images: one sample's view.
+  run 0 "$moons" --epochs 5 --out m.ckpt --report m.html
+  grep -qF 'id="decision-boundary"' m.html || fail "moons report lacks the decision boundary"
+  grep -qF 'class="legend">test</text>' m.html || fail "moons report lacks the test curves"
+  ! grep -qF "One test sample" m.html || fail "moons report has an image view"
+  mnist_dir d
+  run 0 "$mlp" --data d --epochs 2 --out r.ckpt --report r.html --history h.csv
+  grep -qF "One test sample" r.html || fail "image report lacks the single-sample view"
+  ! grep -qF 'id="decision-boundary"' r.html || fail "784-input report has a decision boundary"
+  awk -F, 'NR > 1 && $9 == "" { exit 1 }' h.csv || fail "history lacks per-epoch test accuracy"
+  ! grep -qiE "<script|<link|src=.http|href=.http" m.html r.html || fail "external assets or JS"
   ;;
 *)
   fail "unknown case"

@@ -6,7 +6,8 @@ set(cli_cases
     kaggle_csv bad_magic bad_truncated bad_count_mismatch bad_image_size bad_label_range
     bad_csv_cell bad_csv_missing_cell bad_empty_and_missing bad_checkpoint bad_output diverges report
     hardening_outputs hardening_inputs hardening_checkpoint hardening_text hardening_options
-    hardening_early hardening_csv csv_layout export_from_metadata)
+    hardening_early hardening_csv csv_layout export_from_metadata loss_option init_uniform log_every
+    honest_labels predict report_sections)
 set(cli_extra "")
 if(TARGET ctnn-export)
   list(APPEND cli_extra $<TARGET_FILE:ctnn-export>)

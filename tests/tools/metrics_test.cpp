@@ -67,13 +67,14 @@ TEST(metrics, history_csv) {
   ctnn_test::scratch_dir dir;
   std::vector<ctnn::train::history_row> rows(2);
   rows[0] = {1, 0.5, 0.75, NAN, NAN, 0.001, 1.25};
-  rows[1] = {2, 0.25, 0.875, 0.3, 0.8, 0.001, 1.5};
+  rows[1] = {2, 0.25, 0.875, 0.3, 0.8, 0.001, 1.5, 0.35, 0.75};
   ctnn::train::write_history_csv(dir / "h.csv", rows);
   std::ifstream in(dir / "h.csv");
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   EXPECT_EQ(text,
             "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,"
-            "seconds\n1,0.5,0.75,,,0.001,1.25\n2,0.25,0.875,0.3,0.8,0.001,1.5\n");
+            "seconds,test_loss,test_accuracy\n1,0.5,0.75,,,0.001,1.25,,\n"
+            "2,0.25,0.875,0.3,0.8,0.001,1.5,0.35,0.75\n");
 }
 
 }  // namespace

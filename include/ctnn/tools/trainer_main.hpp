@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <limits>
@@ -33,6 +34,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "ctnn/tools/int8_export.hpp"
@@ -78,8 +80,13 @@ struct cli_settings {
   double scale = 0;  ///< --scale: 0 = the default (÷255 for IDX and Kaggle-shaped CSV, else 1)
   std::size_t validation = 0, limit_train = 0, limit_test = 0;
   std::string optimizer = "adam", init = "he", bias_init = "zero", schedule = "none";
+  std::string loss;  ///< --loss ce|bce|mse; "" = the model's natural loss
+  bool init_range_given = false, bias_init_given = false;
+  std::size_t log_every = 0;  ///< --log-every N: a progress line every N steps (0: per epoch)
   std::string out, resume, history, report;
-  int8_export_settings int8;  ///< --export-int8 and its options
+  std::string predict, out_predictions;  ///< --predict CKPT, --out-predictions FILE
+  std::optional<std::size_t> index;      ///< --index N: predict one sample
+  int8_export_settings int8;             ///< --export-int8 and its options
 };
 
 /// The first `n` samples of `d` (all if n is 0 or larger).
@@ -113,6 +120,10 @@ inline nlohmann::json history_json(const std::vector<train::history_row>& rows) 
       e["validation_loss"] = r.validation_loss;
       e["validation_accuracy"] = r.validation_accuracy;
     }
+    if (!std::isnan(r.test_loss)) {
+      e["test_loss"] = r.test_loss;
+      e["test_accuracy"] = r.test_accuracy;
+    }
     a.push_back(e);
   }
   return a;
@@ -139,6 +150,8 @@ inline std::vector<train::history_row> history_from_metadata(const std::string& 
     r.validation_accuracy = number("validation_accuracy");
     r.learning_rate = number("learning_rate");
     r.seconds = number("seconds");
+    r.test_loss = number("test_loss");
+    r.test_accuracy = number("test_accuracy");
     rows.push_back(r);
   }
   return rows;
@@ -245,8 +258,118 @@ inline int8_export_settings int8_settings(const trainer_defaults& defaults, cons
   return r;
 }
 
-/// The run itself; throws data_error for unusable files.
+/// The --loss name of a loss type.
+template <class Loss>
+constexpr const char* loss_flag() {
+  if constexpr (std::is_same_v<Loss, train::cross_entropy>)
+    return "ce";
+  else if constexpr (std::is_same_v<Loss, train::binary_cross_entropy>)
+    return "bce";
+  else
+    return "mse";
+}
+
+/// The --loss values `Net` can be trained with, e.g. "ce or mse".
 template <class Net>
+std::string allowed_losses() {
+  using act = train::detail::output_activation<Net>;
+  if constexpr (std::is_same_v<act, softmax>)
+    return "ce or mse";
+  else if constexpr (std::is_same_v<act, sigmoid> && Net::output_size == 1)
+    return "bce or mse";
+  else
+    return "mse";
+}
+
+/// The last layer's part of the signature, e.g. "dense(1,sigmoid)".
+template <class Net>
+std::string output_layer_text() {
+  const std::string_view sig = Net::signature;
+  return std::string(sig.substr(sig.rfind('|') + 1));
+}
+
+/// A data set's name for titles: the synthetic set's name, the CSV file's name or the IDX
+/// directory's last component, never a local absolute path.
+inline std::string display_name(const cli_settings& s, const std::string& synthetic) {
+  namespace fs = std::filesystem;
+  if (!s.data_dir.empty()) {
+    fs::path p = fs::path(s.data_dir).lexically_normal();
+    if (!p.has_filename()) p = p.parent_path();
+    return p.filename().string();
+  }
+  if (!s.csv.empty()) return fs::path(s.csv).filename().string();
+  return synthetic;
+}
+
+/// The decision map of a 2-input model over the box around `points` (10% margin).
+template <class Net>
+train::decision_map decision_map_of(const typename Net::parameters& p,
+                                    const train::dataset& points) {
+  train::decision_map m;
+  m.classes = class_count<Net>;
+  float lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+  for (std::size_t i = 0; i < points.size(); ++i)
+    for (std::size_t k = 0; k < 2; ++k) {
+      const float v = points.sample(i)[k];
+      if (!std::isfinite(v)) continue;
+      lo[k] = std::min(lo[k], v);
+      hi[k] = std::max(hi[k], v);
+    }
+  for (std::size_t k = 0; k < 2; ++k) {
+    if (!(lo[k] <= hi[k])) lo[k] = -1, hi[k] = 1;
+    const double pad = std::max(0.1 * (double(hi[k]) - lo[k]), 0.05);
+    (k == 0 ? m.x0 : m.y0) = lo[k] - pad;
+    (k == 0 ? m.x1 : m.y1) = hi[k] + pad;
+  }
+  m.nx = m.ny = 120;
+  m.cell_class.resize(m.nx * m.ny);
+  m.cell_confidence.resize(m.nx * m.ny);
+  auto ws = std::make_unique<typename Net::workspace>();
+  for (std::size_t i = 0; i < m.ny; ++i)
+    for (std::size_t j = 0; j < m.nx; ++j) {
+      typename Net::input x{};
+      x[0] = static_cast<typename Net::scalar>(m.x0 +
+                                               (double(j) + 0.5) / double(m.nx) * (m.x1 - m.x0));
+      x[1] = static_cast<typename Net::scalar>(m.y1 -
+                                               (double(i) + 0.5) / double(m.ny) * (m.y1 - m.y0));
+      const typename Net::output a = Net::forward(p, x, *ws);
+      std::uint32_t best = 0;
+      double confidence = 0;
+      if constexpr (Net::output_size == 1) {
+        best = a[0] >= 0.5 ? 1u : 0u;
+        confidence = best ? double(a[0]) : 1.0 - double(a[0]);
+      } else {
+        for (std::uint32_t c = 1; c < Net::output_size; ++c)
+          if (a[c] > a[best]) best = c;
+        confidence = double(a[best]);
+      }
+      m.cell_class[i * m.nx + j] = best;
+      m.cell_confidence[i * m.nx + j] = static_cast<float>(confidence);
+    }
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    m.px.push_back(points.sample(i)[0]);
+    m.py.push_back(points.sample(i)[1]);
+    m.point_class.push_back(points.y[i]);
+  }
+  return m;
+}
+
+/// The network's class probabilities for one sample (a 1-output model: 1 − p, p).
+template <class Net>
+std::vector<float> probabilities(const typename Net::parameters& p, const float* sample) {
+  typename Net::input x;
+  for (std::size_t i = 0; i < Net::input_size; ++i)
+    x[i] = static_cast<typename Net::scalar>(sample[i]);
+  auto ws = std::make_unique<typename Net::workspace>();
+  const typename Net::output a = Net::forward(p, x, *ws);
+  if constexpr (Net::output_size == 1) return {1.0f - float(a[0]), float(a[0])};
+  std::vector<float> out(Net::output_size);
+  for (std::size_t c = 0; c < Net::output_size; ++c) out[c] = float(a[c]);
+  return out;
+}
+
+/// The run itself; throws data_error for unusable files.
+template <class Net, class Loss>
 int run(const trainer_defaults& defaults, const cli_settings& s, train::options o) {
   constexpr std::size_t classes = class_count<Net>;
 
@@ -319,12 +442,18 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
       test_set.class_names.empty() ? train_set.class_names : test_set.class_names;
 
   // Engine and state.
-  train::trainer<Net> engine(o);
+  train::trainer<Net, Loss> engine(o);
   auto params = std::make_unique<typename Net::parameters>();
   std::vector<train::history_row> history;
   engine.initialise(*params);
   if (!s.resume.empty()) {
     const train::checkpoint_data c = train::read_checkpoint_for<Net>(s.resume);
+    const nlohmann::json m = nlohmann::json::parse(c.metadata, nullptr, false);
+    if (m.is_object() && m.contains("loss") && m["loss"].is_string() &&
+        m["loss"].get<std::string>() != loss_flag<Loss>())
+      throw train::data_error(s.resume, "was trained with --loss " +
+                                            train::printable(m["loss"].get<std::string>(), 16) +
+                                            "; resume with the same --loss");
     train::restore_checkpoint(engine, *params, c, s.resume);
     history = history_from_metadata(c.metadata);
     history.resize(std::min<std::size_t>(history.size(), c.epoch));
@@ -350,12 +479,17 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                         {"train_samples", train_set.size()},
                         {"validation_samples", validation.size()},
                         {"optimizer", std::string(train::to_string(o.optimizer))},
+                        {"loss", loss_flag<Loss>()},
+                        {"init", std::string(train::to_string(o.init))},
+                        {"bias_init", std::string(train::to_string(o.bias))},
                         {"lr", o.lr},
                         {"batch", o.batch},
                         {"epochs", o.epochs},
                         {"seed", o.seed},
                         {"standardize", s.standardize},
                         {"history", history_json(history)}};
+    if (o.init == train::init_scheme::uniform || o.bias == train::bias_init::uniform)
+      m["init_range"] = o.init_range;
     if (standard) m["standardization"] = {{"mean", standard->mean}, {"std", standard->stddev}};
     // The model's contract, for `ctnn-export my.ckpt -o my_weights.hpp` (host_tools/export).
     if (!defaults.model_header.empty()) m["model_header"] = defaults.model_header;
@@ -379,12 +513,19 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   const std::size_t first_epoch = engine.epoch();
   train::progress bar(o.epochs, train_set.size(), first_epoch);
   const std::size_t kill_after = kill_after_batches();
-  std::size_t batches = 0;
+  std::size_t batches = 0;  // optimiser steps taken in this process
   bar.begin_epoch(first_epoch);
   auto on_batch = [&](const train::batch_progress& b) {
     bar.update(b.samples, b.loss, b.accuracy);
-    if (kill_after != 0 && ++batches >= kill_after) std::raise(SIGKILL);
+    ++batches;
+    // --log-every N: a line every N steps; the epoch's last step gets the epoch line.
+    if (s.log_every != 0 && b.batch < b.batches && batches % s.log_every == 0)
+      bar.step_line(b.batch, b.batches, b.loss, b.accuracy);
+    if (kill_after != 0 && batches >= kill_after) std::raise(SIGKILL);
   };
+  // Per-epoch test figures (the report's and history's test curves): only when one of them
+  // is written, and only at logged epochs, so full-batch runs of many iterations stay fast.
+  const bool test_curves = have_test && (!s.report.empty() || !s.history.empty());
   double train_seconds = 0;
   std::size_t epochs_run = 0;
   auto on_epoch = [&](const train::epoch_record& r) {
@@ -401,10 +542,16 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
       std::snprintf(extra, sizeof extra, "val_loss %.4f  val_acc %.4f", r.validation_loss,
                     r.validation_accuracy);
     }
+    const bool logged = s.log_every == 0 || batches % s.log_every == 0 || r.epoch == o.epochs;
+    if (test_curves && logged) {
+      const train::eval_record t = engine.evaluate(*params, test_set);
+      row.test_loss = t.loss;
+      row.test_accuracy = t.accuracy;
+    }
     history.push_back(row);
     train_seconds += r.seconds;
     ++epochs_run;
-    bar.end_epoch(r.train_loss, r.train_accuracy, extra);
+    if (logged) bar.end_epoch(r.train_loss, r.train_accuracy, extra, r.seconds);
     save();  // a data_error propagates out of fit(): the run stops with exit status 2
     bar.begin_epoch(r.epoch);
     return true;
@@ -439,6 +586,8 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                            {"epochs_run", epochs_run},
                            {"train_samples", train_set.size()},
                            {"optimizer", std::string(train::to_string(o.optimizer))},
+                           {"loss", loss_flag<Loss>()},
+                           {"init", std::string(train::to_string(o.init))},
                            {"lr", o.lr},
                            {"batch", o.batch},
                            {"threads", o.threads},
@@ -458,10 +607,14 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
       have_test ? &test_set : (validation.size() ? &validation : nullptr);
   if (scored) {
     const train::eval_record ev = engine.evaluate(*params, *scored);
-    result["test_set"] = scored->name;
-    result["test_samples"] = ev.samples;
-    result["test_loss"] = ev.loss;
-    result["test_accuracy"] = ev.accuracy;
+    // Named after the set: test_* for a separate test set, validation_* for the part held
+    // out of the training data (then test_accuracy is null: there is no test set).
+    const std::string kind = scored == &test_set ? "test" : "validation";
+    result[kind + "_set"] = scored->name;
+    result[kind + "_samples"] = ev.samples;
+    result[kind + "_loss"] = ev.loss;
+    result[kind + "_accuracy"] = ev.accuracy;
+    if (scored != &test_set) result["test_accuracy"] = nullptr;
     if (scored == &test_set) {
       // Record it in the checkpoint too (same state, rewritten atomically).
       measured_test_accuracy = ev.accuracy;
@@ -473,31 +626,58 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                  train::classification_report(cm).to_string(scored->class_names).c_str());
     if (!s.report.empty()) {
       train::report_data rd;
-      rd.title = defaults.name + " on " + source;
-      rd.dataset = scored->name;
+      rd.title = defaults.name + " on " + display_name(s, synthetic);
+      // The set's name without local folders: "train.csv/validation", "fashion/t10k".
+      rd.dataset =
+          display_name(s, synthetic) + "/" + scored->name.substr(scored->name.rfind('/') + 1);
+      rd.evaluated_set = kind;
       rd.model = std::string(Net::signature);
       auto number = [](double v) {
         char text[32];
         std::snprintf(text, sizeof text, "%g", v);
         return std::string(text);
       };
-      rd.settings = {{"data", source},
-                     {"training samples", std::to_string(train_set.size())},
-                     {"validation samples", std::to_string(validation.size())},
-                     {"epochs", std::to_string(engine.epoch())},
-                     {"optimizer", std::string(train::to_string(o.optimizer))},
-                     {"learning rate", number(o.lr)},
-                     {"batch", std::to_string(o.batch)},
-                     {"seed", std::to_string(o.seed)},
-                     {"test loss", number(ev.loss)},
-                     {"checkpoint", out}};
+      rd.settings = {
+          {"data", s.data_dir.empty() && s.csv.empty() ? source : display_name(s, synthetic)},
+          {"training samples", std::to_string(train_set.size())},
+          {"validation samples", std::to_string(validation.size())},
+          {"epochs", std::to_string(engine.epoch())},
+          {"optimizer", std::string(train::to_string(o.optimizer))},
+          {"loss", loss_flag<Loss>()},
+          {"init", std::string(train::to_string(o.init)) + " / bias " +
+                       std::string(train::to_string(o.bias))},
+          {"learning rate", number(o.lr)},
+          {"batch", std::to_string(o.batch)},
+          {"seed", std::to_string(o.seed)},
+          {kind + " loss", number(ev.loss)},
+          {"checkpoint", std::filesystem::path(out).filename().string()}};
       rd.class_names = scored->class_names;
       rd.history = history;
       rd.confusion = cm;
       rd.test_accuracy = ev.accuracy;
       const auto side = static_cast<std::size_t>(std::lround(std::sqrt(double(Net::input_size))));
-      if (side * side == Net::input_size && side >= 4)  // square inputs are shown as images
+      if (side * side == Net::input_size && side >= 4) {  // square inputs are shown as images
         rd.misclassified = train::collect_misclassified(*scored, ev.predicted, side, side);
+        if (scored->size() != 0) {
+          train::sample_view v;
+          v.set = kind;
+          v.probabilities = probabilities<Net>(*params, scored->sample(0));
+          v.image.height = v.image.width = side;
+          v.image.pixels.assign(scored->sample(0), scored->sample(0) + Net::input_size);
+          const auto [lo_it, hi_it] =
+              std::minmax_element(v.image.pixels.begin(), v.image.pixels.end());
+          const float lo = *lo_it, hi = *hi_it;
+          if (lo < 0.0f || hi > 1.0f)  // standardised: rescale for display
+            for (float& x : v.image.pixels) x = hi > lo ? (x - lo) / (hi - lo) : 0.0f;
+          v.image.truth = scored->y[0];
+          v.image.predicted = ev.predicted[0];
+          rd.sample = std::move(v);
+        }
+      }
+      if constexpr (Net::input_size == 2) {
+        rd.decision = decision_map_of<Net>(*params, train_set);
+        rd.decision->points_name = "training";
+      }
       train::write_report(s.report, rd);
       result["report"] = s.report;
     }
@@ -523,6 +703,174 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   }
   std::printf("%s\n", dump(result).c_str());
   return 0;
+}
+
+/// The input transform recorded in a checkpoint's metadata (input_scale, input_divisor,
+/// standardization); data_error if it is missing or does not fit the model.
+template <class Net>
+train::input_transform transform_from_metadata(const std::string& metadata,
+                                               const std::string& name) {
+  const nlohmann::json m = nlohmann::json::parse(metadata, nullptr, false);
+  train::input_transform t;
+  if (!m.is_object() || !m.contains("input_scale") || !m["input_scale"].is_number())
+    throw train::data_error(name,
+                            "records no input transform (input_scale): it was not written by a "
+                            "trainer of this version, so its inputs cannot be prepared");
+  t.scale = m["input_scale"].get<float>();
+  if (m.contains("input_divisor") && m["input_divisor"].is_number())
+    t.divisor = m["input_divisor"].get<float>();
+  if (!std::isfinite(t.scale) || !(t.divisor >= 0) || !std::isfinite(t.divisor))
+    throw train::data_error(name, "metadata field 'input_scale' or 'input_divisor' is invalid");
+  if (m.contains("standardization")) {
+    t.mean = m["standardization"]["mean"].get<std::vector<float>>();
+    t.stddev = m["standardization"]["std"].get<std::vector<float>>();
+    if (t.mean.size() != Net::input_size || t.stddev.size() != Net::input_size)
+      throw train::data_error(name, "metadata 'standardization' does not have " +
+                                        std::to_string(Net::input_size) + " values per field");
+    for (float v : t.stddev)
+      if (!(v > 0)) throw train::data_error(name, "metadata 'standardization.std' holds 0");
+  }
+  return t;
+}
+
+/// A class name as a CSV header cell's text: characters that would break the CSV (the
+/// delimiter, quotes, line breaks) become '_'.
+inline std::string csv_name(std::string name) {
+  for (char& c : name)
+    if (c == ',' || c == '"' || c == '\n' || c == '\r' || c == ';' || c == '\t') c = '_';
+  return name;
+}
+
+/// `--predict CKPT`: the predicted class and the class probabilities of every sample of
+/// --csv FILE (labels optional) or of --data DIR's t10k test images (or one of them with
+/// --index N), as CSV on stdout or into --out-predictions FILE (then one JSON line on
+/// stdout), with the input transform the checkpoint records.
+template <class Net>
+int predict(const trainer_defaults& defaults, const cli_settings& s) {
+  constexpr std::size_t classes = class_count<Net>;
+  if (s.csv.empty() == s.data_dir.empty())
+    throw std::invalid_argument("--predict needs exactly one of --csv FILE and --data DIR");
+  if (!s.synthetic.empty() || !s.csv_test.empty() || !s.resume.empty())
+    throw std::invalid_argument(
+        "--predict reads --csv or --data only (not --synthetic, "
+        "--csv-test or --resume)");
+  std::vector<train::named_file> inputs, outputs;
+  inputs.push_back({"--predict", s.predict});
+  if (!s.data_dir.empty())
+    for (const char* kind : {"-images-idx3-ubyte", "-labels-idx1-ubyte"})
+      inputs.push_back({"--data", train::find_maybe_gz(s.data_dir, "t10k" + std::string(kind))});
+  if (!s.csv.empty()) inputs.push_back({"--csv", s.csv});
+  if (!s.out_predictions.empty()) {
+    outputs.push_back({"--out-predictions", s.out_predictions});
+    train::check_output(s.out_predictions);
+  }
+  train::check_distinct(inputs, outputs, {});
+
+  const train::checkpoint_data c = train::read_checkpoint_for<Net>(s.predict);
+  auto params = std::make_unique<typename Net::parameters>();
+  std::memcpy(params->values.data(), c.parameters.data(), sizeof(params->values));
+  train::input_transform transform = transform_from_metadata<Net>(c.metadata, s.predict);
+  std::vector<std::string> names;
+  if (const nlohmann::json m = nlohmann::json::parse(c.metadata, nullptr, false);
+      m.is_object() && m.contains("class_names") && m["class_names"].is_array() &&
+      m["class_names"].size() == classes)
+    for (const auto& n : m["class_names"])
+      names.push_back(n.is_string() ? n.get<std::string>() : "");
+  if (const auto given = class_names_option(s.class_names, classes); !given.empty()) names = given;
+
+  train::dataset d;
+  if (!s.data_dir.empty()) {
+    d = train::load_mnist_dir(s.data_dir, "t10k", classes);
+  } else {
+    d = read_csv_file(s.csv, s, classes, true, Net::input_size);
+  }
+  train::check_fits_model(d, Net::input_size, d.labelled() ? classes : 0);
+  check_image_shape<Net>(d);
+  if (s.index) {
+    if (*s.index >= d.size())
+      throw std::invalid_argument("--index " + std::to_string(*s.index) + ": " + d.name + " has " +
+                                  std::to_string(d.size()) + " samples (0 to " +
+                                  std::to_string(d.size() - 1) + ")");
+    train::dataset one = d;
+    one.x.assign(d.sample(*s.index), d.sample(*s.index) + d.features);
+    if (d.labelled()) one.y = {d.y[*s.index]};
+    d = std::move(one);
+  }
+  transform.apply_scale(d);
+  if (transform.standardized()) {
+    train::standardizer st;
+    st.mean = transform.mean;
+    st.stddev = transform.stddev;
+    st.apply(d);
+  }
+
+  const std::size_t first = s.index ? *s.index : 0;
+  std::string text = "index,predicted";
+  if (d.labelled()) text += ",label";
+  for (std::size_t k = 0; k < classes; ++k)
+    text +=
+        ",p_" + (k < names.size() && !names[k].empty() ? csv_name(names[k]) : std::to_string(k));
+  text += '\n';
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const std::vector<float> p = probabilities<Net>(*params, d.sample(i));
+    std::uint32_t best = 0;
+    if constexpr (Net::output_size == 1)
+      best = p[1] >= 0.5f ? 1u : 0u;
+    else
+      for (std::uint32_t k = 1; k < p.size(); ++k)
+        if (p[k] > p[best]) best = k;
+    text += std::to_string(first + i) + ',' + std::to_string(best);
+    if (d.labelled()) {
+      text += ',' + std::to_string(d.y[i]);
+      correct += d.y[i] == best;
+    }
+    for (float v : p) {
+      char cell[32];
+      std::snprintf(cell, sizeof cell, ",%.6g", double(v));
+      text += cell;
+    }
+    text += '\n';
+  }
+  nlohmann::json result = {{"program", defaults.name},
+                           {"checkpoint", s.predict},
+                           {"data", s.csv.empty() ? s.data_dir : s.csv},
+                           {"samples", d.size()}};
+  if (d.labelled() && d.size() != 0) result["accuracy"] = double(correct) / double(d.size());
+  if (s.out_predictions.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (d.labelled() && d.size() != 0)
+      std::fprintf(stderr, "accuracy %.4f on %zu labelled samples\n",
+                   double(correct) / double(d.size()), d.size());
+  } else {
+    train::write_file_atomically(s.out_predictions, text);
+    result["predictions"] = s.out_predictions;
+    std::printf("%s\n", dump(result).c_str());
+  }
+  return 0;
+}
+
+/// Trains with the loss --loss names (the model's natural loss by default); an impossible
+/// pairing is a command-line error with a sentence.
+template <class Net>
+int run_with_loss(const trainer_defaults& defaults, const cli_settings& s,
+                  const train::options& o) {
+  using act = train::detail::output_activation<Net>;
+  if (s.loss.empty()) return run<Net, train::default_loss<Net>>(defaults, s, o);
+  if (s.loss == "mse") return run<Net, train::mean_squared_error>(defaults, s, o);
+  const std::string refusal =
+      "--loss " + s.loss + " needs " +
+      (s.loss == "ce" ? "a softmax output layer" : "exactly one sigmoid output") +
+      ", but this model ends in " + output_layer_text<Net>() + ": use --loss " +
+      allowed_losses<Net>();
+  if (s.loss == "ce") {
+    if constexpr (std::is_same_v<act, softmax>)
+      return run<Net, train::cross_entropy>(defaults, s, o);
+  } else if (s.loss == "bce") {
+    if constexpr (std::is_same_v<act, sigmoid> && Net::output_size == 1)
+      return run<Net, train::binary_cross_entropy>(defaults, s, o);
+  }
+  throw std::invalid_argument(refusal);
 }
 
 /// A CLI11 check: the option's text is a finite number in the interval `lo`..`hi` (open at
@@ -663,12 +1011,27 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
                  "early stopping after N epochs without a better validation loss (0: off)")
       ->capture_default_str()
       ->check(detail::count_in(0, train::checkpoint_max_epochs));
-  app.add_option("--init", s.init, "weights: small, xavier, xavier_normal, lecun or he")
+  app.add_option("--init", s.init,
+                 "weights: small, xavier, xavier_normal, lecun, he or uniform (U(-A, A), A = "
+                 "--init-range; biases too unless --bias-init is given)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"small", "xavier", "xavier_normal", "lecun", "he"}));
-  app.add_option("--bias-init", s.bias_init, "biases: zero or normal")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"zero", "normal"}));
+      ->check(CLI::IsMember({"small", "xavier", "xavier_normal", "lecun", "he", "uniform"}));
+  auto* bias_init =
+      app.add_option("--bias-init", s.bias_init, "biases: zero, normal or uniform (U(-A, A))")
+          ->capture_default_str()
+          ->check(CLI::IsMember({"zero", "normal", "uniform"}));
+  auto* init_range = app.add_option("--init-range", o.init_range,
+                                    "A of --init uniform and --bias-init uniform: U(-A, A)")
+                         ->capture_default_str()
+                         ->check(detail::real_in(0, 1e6, true));
+  app.add_option("--loss", s.loss,
+                 "ce, bce or mse; this model: " + detail::allowed_losses<Net>() + " (default " +
+                     detail::loss_flag<train::default_loss<Net>>() + ")")
+      ->check(CLI::IsMember({"ce", "bce", "mse"}));
+  app.add_option("--log-every", s.log_every,
+                 "a progress line every N optimiser steps (full batch: iterations) instead of "
+                 "every epoch")
+      ->check(detail::count_in(1, 1000000000));
   app.add_option("--seed", o.seed, "seed of initialisation, shuffling and splits")
       ->capture_default_str()
       ->check(detail::count_in(0, std::numeric_limits<std::uint64_t>::max()));
@@ -700,7 +1063,17 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
                    "--export-int8: the model's C++ type (default: from the build)");
   app.add_option("--report", s.report,
                  "write a self-contained HTML report (curves, confusion heat map, per-class "
-                 "scores, misclassified samples)");
+                 "scores, misclassified samples, decision boundary of 2-input models)");
+  auto* predict = app.add_option_group("prediction");
+  predict->add_option("--predict", s.predict,
+                      "no training: predict every sample of --csv FILE or of --data DIR's "
+                      "t10k images with this checkpoint (its recorded input transform)");
+  auto* index = predict->add_option("--index", s.index, "--predict: only sample N (from 0)")
+                    ->check(detail::count_in(0, 1000000000));
+  auto* out_predictions =
+      predict->add_option("--out-predictions", s.out_predictions,
+                          "--predict: write the CSV (index,predicted[,label],p_<class>...) "
+                          "here instead of stdout");
 
   // Beyond RLIMIT_FSIZE a write must fail with EFBIG (reported, old files kept), not kill.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -715,13 +1088,26 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
   o.schedule = *train::parse_schedule(s.schedule);
   o.init = *train::parse_init(s.init);
   o.bias = *train::parse_bias_init(s.bias_init);
+  if (o.init == train::init_scheme::uniform && bias_init->count() == 0)
+    o.bias = train::bias_init::uniform;  // the notebooks' uniform(−A, A) for both
+  s.init_range_given = init_range->count() != 0;
+  s.bias_init_given = bias_init->count() != 0;
   // Every exception maps to one line and a documented status (docs/hardening.md).
   auto fail = [](int status, const std::string& text) {
     std::fprintf(stderr, "error: %s\n", train::printable(text, 2048).c_str());
     return status;
   };
   try {
-    return detail::run<Net>(defaults, s, o);
+    if (s.init_range_given && o.init != train::init_scheme::uniform &&
+        o.bias != train::bias_init::uniform)
+      throw std::invalid_argument(
+          "--init-range is the A of --init uniform and --bias-init "
+          "uniform; it does nothing with --init " +
+          s.init);
+    if (s.predict.empty() && (index->count() != 0 || out_predictions->count() != 0))
+      throw std::invalid_argument("--index and --out-predictions go with --predict CKPT");
+    if (!s.predict.empty()) return detail::predict<Net>(defaults, s);
+    return detail::run_with_loss<Net>(defaults, s, o);
   } catch (const train::data_error& e) {
     return fail(2, e.what());
   } catch (const std::invalid_argument& e) {

@@ -14,8 +14,10 @@
 namespace ctnn::train {
 namespace detail {
 
-/// Draws one weight of a layer with the given fans (in double, then rounded to T).
-inline double draw_weight(rng& r, init_scheme scheme, double fan_in, double fan_out) noexcept {
+/// Draws one weight of a layer with the given fans (in double, then rounded to T);
+/// `range` is A of init_scheme::uniform.
+inline double draw_weight(rng& r, init_scheme scheme, double fan_in, double fan_out,
+                          double range) noexcept {
   switch (scheme) {
     case init_scheme::small:
       return r.normal() * 0.01;
@@ -29,6 +31,21 @@ inline double draw_weight(rng& r, init_scheme scheme, double fan_in, double fan_
       return r.normal() * __builtin_sqrt(1.0 / fan_in);
     case init_scheme::he:
       return r.normal() * __builtin_sqrt(2.0 / fan_in);
+    case init_scheme::uniform:
+      return (2.0 * r.uniform() - 1.0) * range;
+  }
+  return 0.0;
+}
+
+/// Draws one bias.
+inline double draw_bias(rng& r, bias_init bias, double range) noexcept {
+  switch (bias) {
+    case bias_init::zero:
+      return 0.0;
+    case bias_init::normal:
+      return r.normal();
+    case bias_init::uniform:
+      return (2.0 * r.uniform() - 1.0) * range;
   }
   return 0.0;
 }
@@ -36,9 +53,11 @@ inline double draw_weight(rng& r, init_scheme scheme, double fan_in, double fan_
 }  // namespace detail
 
 /// Fills `params` from `r`: layer by layer, each layer's weights in storage order, then its
-/// biases. Deterministic for a given RNG state.
+/// biases. Deterministic for a given RNG state. `range` is A of the uniform schemes
+/// (U(−A, A)); zero biases draw nothing from `r`.
 template <class Net>
-void initialise(typename Net::parameters& params, init_scheme scheme, bias_init bias, rng& r) {
+void initialise(typename Net::parameters& params, init_scheme scheme, bias_init bias, rng& r,
+                double range = 0.5) {
   using T = typename Net::scalar;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
@@ -48,10 +67,9 @@ void initialise(typename Net::parameters& params, init_scheme scheme, bias_init 
           const auto fan_in = static_cast<double>(layer::fan_in);
           const auto fan_out = static_cast<double>(layer::fan_out);
           for (std::size_t j = 0; j < layer::weight_count; ++j)
-            p[j] = static_cast<T>(detail::draw_weight(r, scheme, fan_in, fan_out));
+            p[j] = static_cast<T>(detail::draw_weight(r, scheme, fan_in, fan_out, range));
           for (std::size_t j = 0; j < layer::bias_count; ++j)
-            p[layer::weight_count + j] =
-                bias == bias_init::normal ? static_cast<T>(r.normal()) : T(0);
+            p[layer::weight_count + j] = static_cast<T>(detail::draw_bias(r, bias, range));
         }(),
         ...);
   }
@@ -61,9 +79,9 @@ void initialise(typename Net::parameters& params, init_scheme scheme, bias_init 
 /// As above with a fresh rng(seed).
 template <class Net>
 void initialise(typename Net::parameters& params, init_scheme scheme, bias_init bias,
-                std::uint64_t seed) {
+                std::uint64_t seed, double range = 0.5) {
   rng r(seed);
-  initialise<Net>(params, scheme, bias, r);
+  initialise<Net>(params, scheme, bias, r, range);
 }
 
 }  // namespace ctnn::train

@@ -32,12 +32,14 @@ enum class init_scheme : std::uint32_t {
   xavier_normal = 2,  ///< Glorot normal: N(0,1)·sqrt(2 / (n_in + n_out))
   lecun = 3,          ///< N(0,1)·sqrt(1 / n_in) (the classic notebook's "xavier")
   he = 4,             ///< He normal: N(0,1)·sqrt(2 / n_in)
+  uniform = 5,        ///< U(−A, A), A = options::init_range (the notebooks' uniform(−0.5, 0.5))
 };
 
 /// Bias initialisers.
 enum class bias_init : std::uint32_t {
   zero = 0,    ///< 0
-  normal = 1,  ///< N(0,1) (the classic notebook's choice)
+  normal = 1,   ///< N(0,1) (the classic notebook's choice)
+  uniform = 2,  ///< U(−A, A), A = options::init_range
 };
 
 /// Everything that defines a training run. Two runs with equal options, data and seed
@@ -63,6 +65,7 @@ struct options {
   std::size_t shards = 4;      ///< gradient shards per batch (part of the result's definition)
   init_scheme init = init_scheme::he;
   bias_init bias = bias_init::zero;
+  double init_range = 0.5;  ///< A of init_scheme::uniform and bias_init::uniform
 };
 
 /// "gd", "sgd", "momentum", "adam" → kind; nullopt for anything else.
@@ -106,13 +109,14 @@ constexpr std::string_view to_string(schedule_kind k) noexcept {
   return "?";
 }
 
-/// "small", "xavier", "xavier_normal", "lecun", "he".
+/// "small", "xavier", "xavier_normal", "lecun", "he", "uniform".
 constexpr std::optional<init_scheme> parse_init(std::string_view s) noexcept {
   if (s == "small") return init_scheme::small;
   if (s == "xavier") return init_scheme::xavier;
   if (s == "xavier_normal") return init_scheme::xavier_normal;
   if (s == "lecun") return init_scheme::lecun;
   if (s == "he") return init_scheme::he;
+  if (s == "uniform") return init_scheme::uniform;
   return std::nullopt;
 }
 constexpr std::string_view to_string(init_scheme k) noexcept {
@@ -127,18 +131,29 @@ constexpr std::string_view to_string(init_scheme k) noexcept {
       return "lecun";
     case init_scheme::he:
       return "he";
+    case init_scheme::uniform:
+      return "uniform";
   }
   return "?";
 }
 
-/// "zero", "normal".
+/// "zero", "normal", "uniform".
 constexpr std::optional<bias_init> parse_bias_init(std::string_view s) noexcept {
   if (s == "zero") return bias_init::zero;
   if (s == "normal") return bias_init::normal;
+  if (s == "uniform") return bias_init::uniform;
   return std::nullopt;
 }
 constexpr std::string_view to_string(bias_init k) noexcept {
-  return k == bias_init::zero ? "zero" : "normal";
+  switch (k) {
+    case bias_init::zero:
+      return "zero";
+    case bias_init::normal:
+      return "normal";
+    case bias_init::uniform:
+      return "uniform";
+  }
+  return "?";
 }
 
 }  // namespace ctnn::train

@@ -190,7 +190,7 @@ class trainer {
   /// Fresh parameters (options.init, options.bias, options.seed) and a fresh run state.
   void initialise(parameters& p) {
     reset_state();
-    ctnn::train::initialise<Net>(p, opt_.init, opt_.bias, rng_);
+    ctnn::train::initialise<Net>(p, opt_.init, opt_.bias, rng_, opt_.init_range);
   }
 
   /// One epoch; see the file comment.

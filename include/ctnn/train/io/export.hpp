@@ -169,7 +169,8 @@ inline std::string export_header(const checkpoint_data& c, const export_options&
        std::to_string(count) +
        " parameters but the model type has another count: export a checkpoint of this "
        "model\");\n";
-  h += "/// CRC-32 (zlib) of the parameters' little-endian bytes; check with ctnn::crc32.\n";
+  h += "/// CRC-32 (zlib) of the parameters' little-endian bytes; check at boot with\n"
+       "/// ctnn::crc32(weights.values) == crc32 (ctnn/crc32.hpp).\n";
   h += "inline constexpr std::uint32_t crc32 = 0x" + std::string(crc_hex, crc_end) + "u;\n";
   h += "inline constexpr std::string_view dataset = \"" + detail::escape(opt.dataset) + "\";\n";
   if (opt.test_accuracy >= 0) {

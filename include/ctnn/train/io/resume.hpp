@@ -38,9 +38,9 @@ void check_resumable(const checkpoint_data& c, const std::string& name) {
 /// Validates `c` (already decoded from the file `name`) for `Net` and restores `engine`
 /// and `p` from it. Every refusal is a one-line data_error naming `name`; on one, `engine`
 /// and `p` are unchanged.
-template <class Net>
-void restore_checkpoint(trainer<Net>& engine, typename Net::parameters& p, const checkpoint_data& c,
-                        const std::string& name) {
+template <class Net, class Loss>
+void restore_checkpoint(trainer<Net, Loss>& engine, typename Net::parameters& p,
+                        const checkpoint_data& c, const std::string& name) {
   validate_checkpoint(c, name);
   if (c.signature != Net::signature)
     throw data_error(name, "checkpoint is for architecture '" + c.signature +

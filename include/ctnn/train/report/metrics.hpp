@@ -175,22 +175,25 @@ struct classification_report {
 };
 
 /// One row of the training history; NaN marks a value not measured (e.g. no validation).
+/// Validation figures come from the held-out part of the training data (--validation),
+/// test figures from the separate test set, each named after the set it comes from.
 struct history_row {
   std::size_t epoch = 0;
   double train_loss = NAN, train_accuracy = NAN;
   double validation_loss = NAN, validation_accuracy = NAN;
   double learning_rate = NAN;
   double seconds = NAN;
+  double test_loss = NAN, test_accuracy = NAN;
 };
 
 /// Writes `epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,
-/// learning_rate,seconds` with a header line; unmeasured values are empty cells. Written
-/// atomically (write_file_atomically); data_error with the OS's reason on failure.
+/// learning_rate,seconds,test_loss,test_accuracy` with a header line; unmeasured values are empty
+/// cells. Written atomically (write_file_atomically); data_error with the OS's reason on failure.
 inline void write_history_csv(const std::filesystem::path& path,
                               const std::vector<history_row>& rows) {
   std::string out =
       "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,"
-      "seconds\n";
+      "seconds,test_loss,test_accuracy\n";
   auto cell = [&](double v, char after) {
     if (!std::isnan(v)) {
       char text[32];
@@ -206,7 +209,9 @@ inline void write_history_csv(const std::filesystem::path& path,
     cell(r.validation_loss, ',');
     cell(r.validation_accuracy, ',');
     cell(r.learning_rate, ',');
-    cell(r.seconds, '\n');
+    cell(r.seconds, ',');
+    cell(r.test_loss, ',');
+    cell(r.test_accuracy, '\n');
   }
   write_file_atomically(path, out);
 }

@@ -5,6 +5,9 @@
 /// Training progress on stderr: on a terminal, one bar redrawn in place (epoch, bar,
 /// samples, loss, accuracy, samples/s, ETA); otherwise (a log file, a pipe, CI) one plain
 /// line per finished epoch, so logs stay readable. Host only (POSIX isatty).
+/// The epoch line's time and rate are the trainer's own measurement of the epoch's training
+/// when given (end_epoch's `seconds`), so they equal the history file's: they leave out the
+/// one-time buffer setup before the first step and the validation pass after the last.
 ///
 /// @code
 /// ctnn::train::progress bar(epochs, train.size());
@@ -57,9 +60,11 @@ class progress {
   }
 
   /// Ends the epoch with its final figures; `extra` (e.g. validation) is appended.
-  void end_epoch(double loss, double accuracy, const std::string& extra = {}) {
+  /// `seconds`: the epoch's training time as measured by the trainer (epoch_record::seconds);
+  /// negative: the time since begin_epoch().
+  void end_epoch(double loss, double accuracy, const std::string& extra = {}, double seconds = -1) {
     const auto now = clock::now();
-    const double seconds = std::chrono::duration<double>(now - epoch_start_).count();
+    if (!(seconds >= 0)) seconds = std::chrono::duration<double>(now - epoch_start_).count();
     char text[160];
     std::snprintf(text, sizeof text, "epoch %zu/%zu  loss %.4f  acc %.4f  %.0f samples/s  %.2f s",
                   epoch_ + 1, epochs_, loss, accuracy,
@@ -68,6 +73,22 @@ class progress {
     if (!extra.empty()) s += "  " + extra;
     std::fprintf(out_, tty_ ? "\r%s\x1b[K\n" : "%s\n", s.c_str());
     std::fflush(out_);
+  }
+
+  /// A plain line after step `step` of `steps` in this epoch (--log-every), with the
+  /// running loss and accuracy of the epoch so far. On a terminal it replaces the bar.
+  void step_line(std::size_t step, std::size_t steps, double loss, double accuracy) {
+    std::fprintf(out_, tty_ ? "\r%s\x1b[K\n" : "%s\n",
+                 step_text(step, steps, loss, accuracy).c_str());
+    std::fflush(out_);
+  }
+
+  /// The text of step_line (public for tests).
+  std::string step_text(std::size_t step, std::size_t steps, double loss, double accuracy) const {
+    char text[160];
+    std::snprintf(text, sizeof text, "epoch %zu/%zu  step %zu/%zu  loss %.4f  acc %.4f", epoch_ + 1,
+                  epochs_, step, steps, loss, accuracy);
+    return text;
   }
 
   /// Seconds still to go, from the rate so far over all epochs of this run.

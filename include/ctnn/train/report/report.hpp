@@ -3,9 +3,12 @@
 
 /// @file
 /// The training report: one self-contained HTML file (inline SVG charts, images as PNG
-/// data URIs, no JavaScript, no external asset) with the loss and accuracy curves, the
-/// confusion matrix as a heat map, per-class precision/recall/F1 and a grid of
-/// misclassified test images. Host only (POSIX); link ZLIB::ZLIB (PNG compression).
+/// data URIs, no JavaScript, no external asset) with the loss and accuracy curves (train,
+/// validation and test, each named after its set), the confusion matrix as a heat map,
+/// per-class precision/recall/F1, a grid of misclassified images, and when given a
+/// decision-boundary plot (2-input models) and a single-sample view (image models). Every
+/// figure is labelled with the set it was measured on (`evaluated_set`: "test" or
+/// "validation"). Host only (POSIX); link ZLIB::ZLIB (PNG compression).
 ///
 /// @code
 /// ctnn::train::report_data r;
@@ -24,12 +27,14 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -54,6 +59,27 @@ struct report_image {
   std::size_t index = 0;
 };
 
+/// A 2-input model's decision over a grid, with the training points on it. Cell (i, j)
+/// (row i from the top, column j from the left) covers x in [x0 + j·dx, x0 + (j+1)·dx],
+/// y from y1 downwards, dx = (x1 − x0) / nx.
+struct decision_map {
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  std::size_t nx = 0, ny = 0;
+  std::size_t classes = 2;
+  std::vector<std::uint32_t> cell_class;  ///< ny × nx predicted classes, row-major, top row first
+  std::vector<float> cell_confidence;     ///< ny × nx probability of the predicted class
+  std::vector<float> px, py;              ///< points (at most a few thousand are drawn)
+  std::vector<std::uint32_t> point_class;
+  std::string points_name = "training";  ///< the set the points come from
+};
+
+/// One sample and the model's class probabilities for it (the single-sample view).
+struct sample_view {
+  report_image image;                ///< truth, predicted and index as in the set
+  std::vector<float> probabilities;  ///< one per class
+  std::string set;                   ///< e.g. "test"
+};
+
 /// Everything the report shows. Only `confusion` is needed; an empty part (no history, no
 /// images) is left out of the page.
 struct report_data {
@@ -64,9 +90,14 @@ struct report_data {
       settings;                             ///< shown as given, e.g. {"lr", "0.001"}
   std::vector<std::string> class_names;     ///< empty, or one per class (else the class number)
   std::vector<history_row> history;         ///< per epoch; NaN = not measured (no validation)
-  confusion_matrix confusion{0};            ///< on the evaluated (test) set
-  double test_accuracy = NAN;               ///< NaN: taken from `confusion`
+  confusion_matrix confusion{0};            ///< on the evaluated set
+  double test_accuracy = NAN;               ///< on the evaluated set; NaN: from `confusion`
   std::vector<report_image> misclassified;  ///< shown in order; keep it to a few dozen
+  /// What the evaluated set is, for every label: "test" (a separate test set) or
+  /// "validation" (held out from the training data).
+  std::string evaluated_set = "test";
+  std::optional<decision_map> decision;  ///< 2-input models
+  std::optional<sample_view> sample;     ///< image models
 };
 
 /// Up to `limit` samples of `d` whose prediction differs from the label, in index order, as
@@ -140,6 +171,34 @@ inline std::string grey_png(const report_image& im) {
     for (int s = 24; s >= 0; s -= 8) header += static_cast<char>((v >> s) & 0xff);
   header +=
       std::string("\x08\x00\x00\x00\x00", 5);  // depth 8, greyscale, deflate, filter, no interlace
+  std::string png = "\x89PNG\r\n\x1a\n";
+  png_chunk(png, "IHDR", header);
+  png_chunk(png, "IDAT", z);
+  png_chunk(png, "IEND", "");
+  return png;
+}
+
+/// An 8-bit RGB PNG of width × height pixels 0xRRGGBB, row-major from the top.
+inline std::string rgb_png(std::size_t width, std::size_t height,
+                           const std::vector<std::uint32_t>& rgb) {
+  std::string raw;
+  raw.reserve(height * (3 * width + 1));
+  for (std::size_t r = 0; r < height; ++r) {
+    raw += '\0';
+    for (std::size_t c = 0; c < width; ++c)
+      for (int s : {16, 8, 0}) raw += static_cast<char>((rgb[r * width + c] >> s) & 0xff);
+  }
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  std::string z(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(z.data()), &size,
+                reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
+                9) != Z_OK)
+    throw std::runtime_error("report: PNG compression failed");
+  z.resize(size);
+  std::string header;
+  for (std::uint32_t v : {static_cast<std::uint32_t>(width), static_cast<std::uint32_t>(height)})
+    for (int s = 24; s >= 0; s -= 8) header += static_cast<char>((v >> s) & 0xff);
+  header += std::string("\x08\x02\x00\x00\x00", 5);  // depth 8, RGB, deflate, filter, no interlace
   std::string png = "\x89PNG\r\n\x1a\n";
   png_chunk(png, "IHDR", header);
   png_chunk(png, "IDAT", z);
@@ -224,6 +283,9 @@ figcaption { font-size: 12.5px; line-height: 1.35; }
 figcaption .t { color: #047857; }
 figcaption .p { color: #c2410c; font-weight: 600; }
 figcaption .i { color: #9ca3af; font-size: 11px; }
+figure.single img { width: 168px; height: 168px; }
+table.probs td.bar { min-width: 220px; }
+table.probs tr.top td { font-weight: 650; }
 footer { color: #9ca3af; font-size: 12px; text-align: center; margin-top: 24px; }
 )";
 
@@ -242,6 +304,91 @@ inline std::string score_cell(double v, const char* color) {
                      std::clamp(v, 0.0, 1.0) * 100, v);
 }
 
+/// The decision map as an <svg>: the grid as a smoothly scaled PNG, axes, the points in
+/// their class colours with a white rim, and a legend.
+inline std::string decision_svg(const report_data& r, const decision_map& m) {
+  using svg::format;
+  constexpr double left = 56, top = 44, side = 420, width = left + side + 150,
+                   height = top + side + 48;
+  std::vector<std::uint32_t> pixels(m.nx * m.ny);
+  for (std::size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = svg::decision_tint(m.cell_class[i], m.cell_confidence[i], m.classes);
+  std::string out =
+      format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f")", width,
+             height) +
+      format(R"( viewBox="0 0 %.0f %.0f" role="img" class="decision" id="decision-boundary">)",
+             width, height) +
+      "<title>decision boundary</title>";
+  out += format(R"(<text x="%.1f" y="24" class="chart-title">)", left) + "Decision boundary</text>";
+  out += format(R"(<image x="%.1f" y="%.1f" width="%.1f" height="%.1f" preserveAspectRatio="none")",
+                left, top, side, side) +
+         R"( href="data:image/png;base64,)" + base64(rgb_png(m.nx, m.ny, pixels)) + R"("/>)";
+  svg::frame f;
+  f.x0 = m.x0, f.x1 = m.x1, f.y0 = m.y0, f.y1 = m.y1;
+  f.left = left, f.top = top, f.width = side, f.height = side;
+  const std::size_t n = std::min({m.px.size(), m.py.size(), m.point_class.size()});
+  const std::size_t stride = n > 2000 ? (n + 1999) / 2000 : 1;
+  for (std::size_t i = 0; i < n; i += stride) {
+    if (!std::isfinite(m.px[i]) || !std::isfinite(m.py[i])) continue;
+    if (m.px[i] < m.x0 || m.px[i] > m.x1 || m.py[i] < m.y0 || m.py[i] > m.y1) continue;
+    out += format(R"(<circle cx="%.1f" cy="%.1f" r="3.4" fill="#%06x" stroke="#fff")",
+                  f.px(m.px[i]), f.py(m.py[i]), svg::class_color(m.point_class[i])) +
+           R"( stroke-width="0.9"/>)";
+  }
+  // Explicit fill and stroke: the plot stays right when cut out of the page's CSS.
+  out += format(R"(<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="none")", left, top,
+                side, side) +
+         R"( stroke="#9ca3af" class="plot-frame"/>)";
+  for (double t : svg::nice_axis(m.x0, m.x1, 6).ticks())
+    if (t >= m.x0 && t <= m.x1)
+      out += format(R"(<text x="%.1f" y="%.1f" class="tick" text-anchor="middle">%g</text>)",
+                    f.px(t), top + side + 18, t);
+  for (double t : svg::nice_axis(m.y0, m.y1, 6).ticks())
+    if (t >= m.y0 && t <= m.y1)
+      out += format(R"(<text x="%.1f" y="%.1f" class="tick" text-anchor="end">%g</text>)", left - 6,
+                    f.py(t) + 4, t);
+  out += format(R"(<text x="%.1f" y="%.1f" class="axis-label" text-anchor="middle">input 1</text>)",
+                left + side / 2, height - 6);
+  out += format(R"~(<text transform="translate(14 %.1f) rotate(-90)" class="axis-label" )~",
+                top + side / 2) +
+         R"(text-anchor="middle">input 2</text>)";
+  for (std::size_t c = 0; c < m.classes; ++c) {
+    const double y = top + 14 + 22 * static_cast<double>(c);
+    out += format(R"(<circle cx="%.1f" cy="%.1f" r="5" fill="#%06x"/>)", left + side + 22, y - 4,
+                  svg::class_color(c)) +
+           format(R"(<text x="%.1f" y="%.1f" class="legend">)", left + side + 34, y) +
+           svg::escape(class_name(r, c)) + "</text>";
+  }
+  out += "</svg>";
+  return out;
+}
+
+/// The single-sample view: the image, large, and one bar per class probability.
+inline std::string sample_html(const report_data& r, const sample_view& v) {
+  using svg::escape;
+  using svg::format;
+  std::string h = "<div class=\"row\"><figure class=\"single\"><img alt=\"sample " +
+                  std::to_string(v.image.index) + "\" src=\"data:image/png;base64," +
+                  base64(grey_png(v.image)) + "\"><figcaption>" + escape(v.set) + " #" +
+                  std::to_string(v.image.index) + "<br>true: <span class=\"t\">" +
+                  escape(class_name(r, v.image.truth)) +
+                  "</span><br>predicted: <span class=\"p\">" +
+                  escape(class_name(r, v.image.predicted)) +
+                  "</span></figcaption></figure><table class=\"scores probs\"><thead><tr>"
+                  "<th>class</th><th>probability</th></tr></thead><tbody>";
+  for (std::size_t c = 0; c < v.probabilities.size(); ++c) {
+    const double p = v.probabilities[c];
+    h += std::string(c == v.image.predicted ? "<tr class=\"top\">" : "<tr>") + "<td>" +
+         escape(class_name(r, c)) + "</td>" +
+         format(R"(<td class="bar" style="--c:%s;--w:%.1f%%">%.3f</td>)",
+                c == v.image.predicted ? "#2563eb" : "#93c5fd",
+                std::clamp(std::isfinite(p) ? p : 0.0, 0.0, 1.0) * 100, p) +
+         "</tr>";
+  }
+  h += "</tbody></table></div>";
+  return h;
+}
+
 }  // namespace detail
 
 /// The report as HTML text. Throws std::invalid_argument if `class_names` is neither empty
@@ -256,6 +403,19 @@ inline std::string render_report(const report_data& r) {
     if (im.pixels.size() != im.height * im.width || im.height == 0 || im.width == 0)
       throw std::invalid_argument("report: an image's pixel count is not height × width");
 
+  const std::string& set = r.evaluated_set;  // "test" or "validation": every label says which
+  std::string set_title = set;
+  if (!set_title.empty()) set_title[0] = static_cast<char>(std::toupper(set_title[0]));
+  if (r.decision) {
+    const decision_map& m = *r.decision;
+    if (m.nx == 0 || m.ny == 0 || m.cell_class.size() != m.nx * m.ny ||
+        m.cell_confidence.size() != m.nx * m.ny || !(m.x1 > m.x0) || !(m.y1 > m.y0))
+      throw std::invalid_argument("report: the decision map's grid is not nx × ny cells");
+  }
+  if (r.sample &&
+      (r.sample->image.pixels.size() != r.sample->image.height * r.sample->image.width ||
+       r.sample->image.height == 0))
+    throw std::invalid_argument("report: the sample's pixel count is not height × width");
   const classification_report scores(r.confusion);
   const double test_accuracy = std::isfinite(r.test_accuracy) ? r.test_accuracy : scores.accuracy;
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
@@ -270,8 +430,8 @@ inline std::string render_report(const report_data& r) {
   if (!r.model.empty()) h += "model <code>" + escape(r.model) + "</code>";
   h += "</p></header>\n<div class=\"cards\">";
   if (scores.total != 0 || std::isfinite(r.test_accuracy))
-    h += detail::card("test accuracy", format("%.2f%%", test_accuracy * 100), true);
-  if (scores.total != 0) h += detail::card("test samples", std::to_string(scores.total));
+    h += detail::card(set + " accuracy", format("%.2f%%", test_accuracy * 100), true);
+  if (scores.total != 0) h += detail::card(set + " samples", std::to_string(scores.total));
   if (scores.total != 0) h += detail::card("macro F1", format("%.3f", scores.macro.f1));
   if (!r.history.empty()) {
     const history_row& last = r.history.back();
@@ -290,14 +450,18 @@ inline std::string render_report(const report_data& r) {
   if (!r.history.empty()) {
     svg::series train_loss{"train", {}, {}, "#2563eb", false};
     svg::series val_loss{"validation", {}, {}, "#ea580c", true};
-    svg::series train_acc = train_loss, val_acc = val_loss;
+    svg::series test_loss{"test", {}, {}, "#16a34a", true};
+    svg::series train_acc = train_loss, val_acc = val_loss, test_acc = test_loss;
     for (const history_row& row : r.history) {
       const double e = static_cast<double>(row.epoch);
-      for (svg::series* s : {&train_loss, &val_loss, &train_acc, &val_acc}) s->x.push_back(e);
+      for (svg::series* s : {&train_loss, &val_loss, &test_loss, &train_acc, &val_acc, &test_acc})
+        s->x.push_back(e);
       train_loss.y.push_back(row.train_loss);
       val_loss.y.push_back(row.validation_loss);
+      test_loss.y.push_back(row.test_loss);
       train_acc.y.push_back(row.train_accuracy);
       val_acc.y.push_back(row.validation_accuracy);
+      test_acc.y.push_back(row.test_accuracy);
     }
     svg::chart_options loss;
     loss.title = "Loss";
@@ -309,18 +473,20 @@ inline std::string render_report(const report_data& r) {
     acc.y_max = 1;
     if (scores.total != 0 || std::isfinite(r.test_accuracy)) {
       acc.reference = test_accuracy;
-      acc.reference_label = format("test %.2f%%", test_accuracy * 100);
+      acc.reference_label = set + format(" %.2f%%", test_accuracy * 100);
     }
     h += "<section><h2>Training curves</h2><p class=\"note\">Per epoch; the train figures are "
-         "measured during the epoch, validation after it.</p><div class=\"row\">";
-    h += svg::line_chart({train_loss, val_loss}, loss);
-    h += svg::line_chart({train_acc, val_acc}, acc);
+         "measured during the epoch, validation (held out from the training data) and test "
+         "(the separate test set) after it.</p><div class=\"row\">";
+    h += svg::line_chart({train_loss, val_loss, test_loss}, loss);
+    h += svg::line_chart({train_acc, val_acc, test_acc}, acc);
     h += "</div></section>\n";
   }
 
   // Confusion matrix and per-class scores.
   if (k != 0) {
-    h += "<section><h2>Test results by class</h2><p class=\"note\">Confusion matrix: rows are "
+    h += "<section><h2>" + svg::escape(set_title) +
+         " results by class</h2><p class=\"note\">Confusion matrix: rows are "
          "true classes, columns predictions; blue is the share of a class predicted correctly, "
          "orange the share mistaken for another class (full colour at 20%). An orange F1 bar "
          "marks a class more than 0.05 below the macro average.</p>";
@@ -344,10 +510,11 @@ inline std::string render_report(const report_data& r) {
 
   // Misclassified images.
   if (!r.misclassified.empty()) {
-    h += "<section><h2>Misclassified test images</h2><p class=\"note\">" +
-         std::to_string(r.misclassified.size()) +
-         " of the test images the model got wrong, in test-set order: true class in green, "
-         "prediction in orange.</p><div class=\"grid-images\">";
+    h += "<section><h2>Misclassified " + svg::escape(set) + " images</h2><p class=\"note\">" +
+         std::to_string(r.misclassified.size()) + " of the " + svg::escape(set) +
+         " images the model got wrong, in " + svg::escape(set) +
+         "-set order: true class in green, prediction in orange.</p><div "
+         "class=\"grid-images\">";
     for (const report_image& im : r.misclassified) {
       const std::string truth = escape(detail::class_name(r, im.truth));
       const std::string predicted = escape(detail::class_name(r, im.predicted));
@@ -358,6 +525,20 @@ inline std::string render_report(const report_data& r) {
            "</span></figcaption></figure>";
     }
     h += "</div></section>\n";
+  }
+
+  if (r.decision) {
+    h += "<section><h2>Decision boundary</h2><p class=\"note\">The model's prediction over "
+         "the input plane (as the network sees it, after any scaling), shaded by its "
+         "confidence, with the " +
+         svg::escape(r.decision->points_name) + " points in their true classes' colours.</p>";
+    h += detail::decision_svg(r, *r.decision) + "</section>\n";
+  }
+  if (r.sample) {
+    h += "<section><h2>One " + svg::escape(r.sample->set) +
+         " sample</h2><p class=\"note\">The image as the network sees it and the class "
+         "probabilities it gives.</p>" +
+         detail::sample_html(r, *r.sample) + "</section>\n";
   }
 
   if (!r.settings.empty()) {

@@ -333,4 +333,27 @@ inline std::string confusion_heat_map(const confusion_matrix& m,
   return out;
 }
 
+/// The colour of class `c` in scatter plots and decision maps (0xRRGGBB): blue, orange,
+/// green, purple, … (repeating after ten).
+inline std::uint32_t class_color(std::size_t c) {
+  static constexpr std::uint32_t palette[10] = {0x2563eb, 0xea580c, 0x16a34a, 0x9333ea, 0xdb2777,
+                                                0x0891b2, 0xca8a04, 0x4b5563, 0x7c3aed, 0x65a30d};
+  return palette[c % 10];
+}
+
+/// The colour of a decision map's cell: the predicted class's colour over white, stronger
+/// as the model is surer (confidence from 1/classes, a tie, to 1).
+inline std::uint32_t decision_tint(std::size_t c, double confidence, std::size_t classes) {
+  const double floor = classes > 1 ? 1.0 / static_cast<double>(classes) : 0.5;
+  const double t = std::clamp((confidence - floor) / (1.0 - floor), 0.0, 1.0);
+  const double strength = 0.18 + 0.5 * t;
+  const std::uint32_t to = class_color(c);
+  std::uint32_t out = 0;
+  for (int shift : {16, 8, 0}) {
+    const double a = 255, b = (to >> shift) & 0xff;
+    out |= static_cast<std::uint32_t>(std::lround(a + (b - a) * strength)) << shift;
+  }
+  return out;
+}
+
 }  // namespace ctnn::train::svg

@@ -19,7 +19,9 @@
  * (also write the report there). The report (qemu's plugin log, -d plugin, and out=):
  *   cycle_estimate: core=m4 windows=W insns=I cycles=C unknown=U exceptions=E
  *   window <k> insns=<i> cycles=<c>            (the first 256 windows)
- *   class <name> insns=<i> cycles=<c>          (summed over all windows)
+ *   refill taken=<n> cycles=<c>                (taken branches in the windows, their refills)
+ *   class <name> insns=<i> cycles=<c>          (summed over all windows; static cycles:
+ *                                               without the refills and cross-block pipelining)
  *
  * Debian's QEMU supports plugins but ships no qemu-plugin.h: the declarations used are
  * written out below, with the signatures of QEMU 7.2's include/qemu/qemu-plugin.h.
@@ -348,6 +350,7 @@ static uint64_t windows, win_insns_sum, win_cycles_sum;
 static uint64_t win_insns[MAX_WINDOWS], win_cycles[MAX_WINDOWS];
 static const tb_info *prev;
 static char *out_path;
+static uint64_t taken_in_window, refill_in_window; /* taken branches and their refills */
 static uint64_t unknown_addr; /* the first undecoded instruction */
 static uint8_t unknown_bytes[4];
 
@@ -385,6 +388,10 @@ static void on_tb_exec(unsigned int vcpu, void *udata) {
     if (tb->start != prev->next) {
       if (prev->last_branch) {
         extra = prev->taken_extra;
+        if (in_window) {
+          ++taken_in_window;
+          refill_in_window += (uint64_t)extra;
+        }
       } else {
         ++exceptions; /* exception entry: 12 cycles on M3/M4, 16 on M0 (TRMs) */
         extra = core == M0 ? 16 : 12;
@@ -504,6 +511,9 @@ static void on_exit_cb(qemu_plugin_id_t id, void *udata) {
       ci[c] += t->execs_in_window * t->cls_insns[c];
       cc[c] += t->execs_in_window * t->cls_cycles[c];
     }
+  snprintf(line, sizeof line, "refill taken=%" PRIu64 " cycles=%" PRIu64 "\n", taken_in_window,
+           refill_in_window);
+  emit(f, line);
   for (int c = 0; c < C_COUNT; ++c) {
     if (!ci[c]) continue;
     snprintf(line, sizeof line, "class %s insns=%" PRIu64 " cycles=%" PRIu64 "\n", cls_name[c],

@@ -123,3 +123,7 @@ ctnn_add_compile_fail_test(compile_fail.int8_fan_in ${cf}/int8_fan_in.cpp
   "check_int8_fan_in<1${u}, 32769${u}>.*sums more than 32768 int8 products")
 ctnn_add_compile_fail_test(compile_fail.int8_softmax_on_conv ${cf}/int8_softmax_on_conv.cpp
   "check_int8_softmax_on_dense<1${u}, false>.*int8 softmax is supported on dense layers only")
+ctnn_add_compile_fail_test(compile_fail.int8_custom_layer ${cf}/int8_custom_layer.cpp
+  "check_int8_layer<1${u}, my_copy<.*false>.*this layer kind has no int8 form")
+ctnn_add_compile_fail_test(compile_fail.int8_custom_activation ${cf}/int8_custom_activation.cpp
+  "check_int8_activation<1${u}, my_act, false>.*this layer's activation has no int8 form")

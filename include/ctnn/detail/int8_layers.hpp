@@ -166,9 +166,14 @@ constexpr bool has_fixed_output = requires {
 
 // ---- Layers ------------------------------------------------------------------------------
 
+/// Layers without an int8 form (quantized.hpp refuses them with a sentence); the counts
+/// only keep that sentence the one error.
 template <class L>
 struct int8_layer {
   static constexpr bool supported = false;
+  static constexpr std::size_t weight_count = 0, bias_count = 0;
+  static constexpr std::size_t multiplier_count = 0, shift_count = 0;
+  static constexpr void forward(const int8_slice&, const std::int8_t*, std::int8_t*) noexcept {}
 };
 
 /// Accumulators of more than this many int8 products could leave int32 (with a bias of up

@@ -53,4 +53,21 @@ TEST(progress, bar_and_eta) {
   std::fclose(f);
 }
 
+// The epoch line shows the trainer's measurement when given (the history's figure), not
+// the time since begin_epoch(); --log-every's step lines name the step.
+TEST(progress, epoch_line_uses_the_given_seconds_and_step_lines_name_the_step) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  ctnn::train::progress p(2, 1000, 0, f, 0);
+  p.begin_epoch(0);
+  p.step_line(4, 10, 0.5, 0.25);
+  p.end_epoch(0.4, 0.5, "", 0.25);
+  const std::string s = contents(f);
+  EXPECT_EQ(s,
+            "epoch 1/2  step 4/10  loss 0.5000  acc 0.2500\n"
+            "epoch 1/2  loss 0.4000  acc 0.5000  4000 samples/s  0.25 s\n");
+  EXPECT_EQ(p.step_text(10, 10, 1, 1), "epoch 1/2  step 10/10  loss 1.0000  acc 1.0000");
+  std::fclose(f);
+}
+
 }  // namespace

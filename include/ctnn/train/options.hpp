@@ -37,7 +37,7 @@ enum class init_scheme : std::uint32_t {
 
 /// Bias initialisers.
 enum class bias_init : std::uint32_t {
-  zero = 0,    ///< 0
+  zero = 0,     ///< 0
   normal = 1,   ///< N(0,1) (the classic notebook's choice)
   uniform = 2,  ///< U(−A, A), A = options::init_range
 };

@@ -94,7 +94,7 @@ help)
   run 0 "$mlp" --help
   for flag in --data --csv --csv-test --submission --epochs --batch --optimizer --lr --seed \
       --threads --validation --init --weight-decay --schedule --patience --out --resume \
-      --history --report; do
+      --history --report --loss --init-range --log-every --predict --index --out-predictions; do
     grep -qF -- "$flag" out.txt || fail "--help lacks $flag"
   done
   grep -qF "ctnn1|f32|fused|in(1x1x784)|dense(128,relu)|dense(64,relu)|dense(10,softmax)" out.txt ||
@@ -669,6 +669,8 @@ honest_labels)
   if [ -n "$exporter" ]; then
     "$exporter" k.ckpt -o k_weights.hpp >/dev/null 2>&1 || fail "export failed"
     grep -qF "ctnn::crc32(weights.values) == crc32" k_weights.hpp || fail "export: CRC comment"
+    grep -qF 'dataset = "train.csv";' k_weights.hpp || fail "export: dataset is not the file name"
+    ! grep -qF "$work" k_weights.hpp || fail "export: the header shows the local path $work"
   fi
   ;;
 predict)

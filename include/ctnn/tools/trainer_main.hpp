@@ -242,6 +242,13 @@ inline std::vector<std::string> class_names_option(const std::string& text, std:
   return names;
 }
 
+/// The data set's name for checkpoints and exported headers: the readers' name without its
+/// "/train" part ("moons", "fashion-mnist"), for a CSV its file name — never a local folder.
+inline std::string dataset_label(const cli_settings& s, const train::dataset& train_set) {
+  if (!s.csv.empty()) return std::filesystem::path(s.csv).filename().string();
+  return train_set.name.substr(0, train_set.name.rfind('/'));
+}
+
 /// --export-int8's settings, with the defaults filled in from the model and the data.
 inline int8_export_settings int8_settings(const trainer_defaults& defaults, const cli_settings& s,
                                           const train::dataset& train_set,
@@ -254,7 +261,7 @@ inline int8_export_settings int8_settings(const trainer_defaults& defaults, cons
     throw std::invalid_argument("--export-int8 needs --model-header and --model-type");
   r.source_name = std::filesystem::path(checkpoint).filename().string();
   r.program = defaults.name;
-  r.dataset = train_set.name.substr(0, train_set.name.rfind('/'));
+  r.dataset = dataset_label(s, train_set);
   return r;
 }
 
@@ -469,7 +476,7 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
 
   // What the exporter copies into a generated header: the data set's name (the reader's
   // name without its "/train" part) and, once measured, the test accuracy.
-  const std::string dataset_name = train_set.name.substr(0, train_set.name.rfind('/'));
+  const std::string dataset_name = dataset_label(s, train_set);
   std::optional<double> measured_test_accuracy;
   auto metadata = [&] {
     nlohmann::json m = {{"program", defaults.name},

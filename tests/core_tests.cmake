@@ -65,6 +65,7 @@ ctnn_add_compile_fail_test(compile_fail.parameters_of_another_architecture ${cf}
   "check_parameters_architecture<ctnn::basic_network<float, ctnn::fused, ctnn::input<4${u}>, ctnn::dense<3${u}, ctnn::relu> >, ctnn::basic_network<float, ctnn::fused, ctnn::input<4${u}>, ctnn::dense<2${u}, ctnn::relu> > >.*these parameters were made for another architecture")
 
 # --- Every public header compiles on its own ------------------------------------------------
+if(CTNN_COMPILE_TIME_TESTS)
 file(GLOB_RECURSE ctnn_public_headers CONFIGURE_DEPENDS RELATIVE "${PROJECT_SOURCE_DIR}/include"
      "${PROJECT_SOURCE_DIR}/include/ctnn/*.hpp")
 set(header_check_sources)
@@ -80,6 +81,7 @@ target_link_libraries(header_check PRIVATE ctnn::ctnn)
 ctnn_project_target(header_check)
 # Built by `cmake --build` (part of ALL); also a test so that a stale build shows up.
 add_test(NAME header_check COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target header_check)
+endif()
 
 # --- find_package(ctnn) from an installed tree ----------------------------------------------
 if(CTNN_INSTALL)

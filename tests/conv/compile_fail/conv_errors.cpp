@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Compile-fail cases for the conv2d/pooling static_asserts (detail/conv_checks.hpp).
-// Built with -DCTNN_CASE=<n>: `bad` must fail with the sentence; with -DCTNN_TWIN the
+// Built with -DCTNN_CASE=<n>: `bad` must fail with the sentence; with -DCTNN_COMPILE_FAIL_TWIN the
 // corrected `good` layer is used instead and the file must compile.
 #include "ctnn/conv2d.hpp"
 #include "ctnn/network.hpp"
@@ -48,7 +48,7 @@ using good = ctnn::max_pool2d<2, 2, 1>;
 using in = ctnn::input<8, 8>;
 #endif
 
-#if defined(CTNN_TWIN)
+#if defined(CTNN_COMPILE_FAIL_TWIN)
 using net = ctnn::network<float, in, before, good>;
 #else
 using net = ctnn::network<float, in, before, bad>;

@@ -36,8 +36,8 @@ struct int8_slice {
 // `multipliers`: requantisation multipliers per channel. Element-wise epilogues map one
 // accumulator; softmax maps the whole vector.
 
-/// The real value acc·s_acc as t·log2(e) in Q16 (the multiplier encodes s_acc·log2(e)·2^16),
-/// as the argument of exp2_negative_q16.
+/// |v| as an unsigned number, for v = x·log2(e) in Q16 (the requantised accumulator of a
+/// sigmoid/tanh layer): the argument of exp2_negative_q16.
 constexpr std::uint32_t magnitude_q16(std::int32_t v) noexcept {
   return v < 0 ? std::uint32_t(0) - static_cast<std::uint32_t>(v) : static_cast<std::uint32_t>(v);
 }

@@ -40,109 +40,113 @@ typedef struct qemu_info_t qemu_info_t;
 struct qemu_plugin_tb;
 struct qemu_plugin_insn;
 enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void* userdata);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void* userdata);
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb* tb);
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
-void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
-                                          enum qemu_plugin_cb_flags flags, void *userdata);
-void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb* tb, qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags, void* userdata);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn* insn,
                                             qemu_plugin_vcpu_udata_cb_t cb,
-                                            enum qemu_plugin_cb_flags flags, void *userdata);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
-struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
-const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
-size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
-uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
-void qemu_plugin_outs(const char *string);
+                                            enum qemu_plugin_cb_flags flags, void* userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void* userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb* tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb* tb);
+struct qemu_plugin_insn* qemu_plugin_tb_get_insn(const struct qemu_plugin_tb* tb, size_t idx);
+const void* qemu_plugin_insn_data(const struct qemu_plugin_insn* insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn* insn);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn* insn);
+void qemu_plugin_outs(const char* string);
 
 #define EXPORT __attribute__((visibility("default")))
 EXPORT int qemu_plugin_version = 1;
-EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv);
+EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* info, int argc, char** argv);
 
 /* ---- Instruction classes and the cycle table ---------------------------------------- */
 enum cls {
-  C_ALU,    /* data processing, moves, shifts, extends (SXTB16 too), saturate, hints */
-  C_IT,     /* IT (can fold into the previous instruction on M3/M4: charged 1) */
-  C_MUL,    /* MUL, MULS */
-  C_MLA,    /* MLA, MLS */
-  C_MULL,   /* SMULL, UMULL */
-  C_MLAL,   /* SMLAL, UMLAL, UMAAL, SMLALxy, SMLALD, SMLSLD */
-  C_DSP,    /* SMLAD, SMUAD, SMLAxy, SMULxy, SMLAWy, SMMUL/SMMLA, SMLSD, USAD8 */
-  C_DIV,    /* SDIV, UDIV */
-  C_LD,     /* single load: LDR, LDRB, LDRH, LDRSB, LDRSH (any addressing), LDREX */
-  C_ST,     /* single store: STR, STRB, STRH, STREX */
-  C_LDRD,   /* LDRD, STRD */
-  C_LDM,    /* LDM, POP (without PC) */
-  C_STM,    /* STM, PUSH */
-  C_B,      /* B, B<cond>, CBZ/CBNZ, BX, BLX, MOV/ADD PC */
-  C_BL,     /* BL */
-  C_POPPC,  /* POP/LDM with PC */
-  C_LDRPC,  /* LDR PC */
-  C_TB,     /* TBB, TBH */
-  C_VLDR,   /* VLDR */
-  C_VSTR,   /* VSTR */
-  C_VLDM,   /* VLDM, VPOP */
-  C_VSTM,   /* VSTM, VPUSH */
-  C_VMOV,   /* VMOV (all forms), VMRS, VMSR */
-  C_VADD,   /* VADD, VSUB */
-  C_VMUL,   /* VMUL, VNMUL */
-  C_VMLA,   /* VMLA, VMLS, VNMLA, VNMLS */
-  C_VFMA,   /* VFMA, VFMS, VFNMA, VFNMS */
-  C_VDIV,   /* VDIV */
-  C_VSQRT,  /* VSQRT */
-  C_VMISC,  /* VABS, VNEG, VCMP, VCVT */
-  C_SYS,    /* MSR, MRS, DMB/DSB/ISB, BKPT, SVC, UDF */
-  C_OTHER,  /* not decoded: charged 1, counted in `unknown` */
+  C_ALU,   /* data processing, moves, shifts, extends (SXTB16 too), saturate, hints */
+  C_IT,    /* IT (can fold into the previous instruction on M3/M4: charged 1) */
+  C_MUL,   /* MUL, MULS */
+  C_MLA,   /* MLA, MLS */
+  C_MULL,  /* SMULL, UMULL */
+  C_MLAL,  /* SMLAL, UMLAL, UMAAL, SMLALxy, SMLALD, SMLSLD */
+  C_DSP,   /* SMLAD, SMUAD, SMLAxy, SMULxy, SMLAWy, SMMUL/SMMLA, SMLSD, USAD8 */
+  C_DIV,   /* SDIV, UDIV */
+  C_LD,    /* single load: LDR, LDRB, LDRH, LDRSB, LDRSH (any addressing), LDREX */
+  C_ST,    /* single store: STR, STRB, STRH, STREX */
+  C_LDRD,  /* LDRD, STRD */
+  C_LDM,   /* LDM, POP (without PC) */
+  C_STM,   /* STM, PUSH */
+  C_B,     /* B, B<cond>, CBZ/CBNZ, BX, BLX, MOV/ADD PC */
+  C_BL,    /* BL */
+  C_POPPC, /* POP/LDM with PC */
+  C_LDRPC, /* LDR PC */
+  C_TB,    /* TBB, TBH */
+  C_VLDR,  /* VLDR */
+  C_VSTR,  /* VSTR */
+  C_VLDM,  /* VLDM, VPOP */
+  C_VSTM,  /* VSTM, VPUSH */
+  C_VMOV,  /* VMOV (all forms), VMRS, VMSR */
+  C_VADD,  /* VADD, VSUB */
+  C_VMUL,  /* VMUL, VNMUL */
+  C_VMLA,  /* VMLA, VMLS, VNMLA, VNMLS */
+  C_VFMA,  /* VFMA, VFMS, VFNMA, VFNMS */
+  C_VDIV,  /* VDIV */
+  C_VSQRT, /* VSQRT */
+  C_VMISC, /* VABS, VNEG, VCMP, VCVT */
+  C_SYS,   /* MSR, MRS, DMB/DSB/ISB, BKPT, SVC, UDF */
+  C_OTHER, /* not decoded: charged 1, counted in `unknown` */
   C_COUNT
 };
-static const char *const cls_name[C_COUNT] = {
-    "alu",  "it",   "mul",  "mla",  "mull", "mlal", "dsp",  "div",   "ld",    "st",    "ldrd",
-    "ldm",  "stm",  "b",    "bl",   "poppc", "ldrpc", "tbb", "vldr", "vstr",  "vldm",  "vstm",
-    "vmov", "vadd", "vmul", "vmla", "vfma", "vdiv", "vsqrt", "vmisc", "sys", "other"};
+static const char* const cls_name[C_COUNT] = {
+    "alu",  "it",   "mul",  "mla",  "mull",  "mlal",  "dsp",   "div",   "ld",   "st",   "ldrd",
+    "ldm",  "stm",  "b",    "bl",   "poppc", "ldrpc", "tbb",   "vldr",  "vstr", "vldm", "vstm",
+    "vmov", "vadd", "vmul", "vmla", "vfma",  "vdiv",  "vsqrt", "vmisc", "sys",  "other"};
 
 enum core { M4, M3, M0 };
 static enum core core = M4;
-static unsigned refill = 2;   /* P of the M3/M4 TRMs ("1 to 3"): taken branch = 1 + P */
-static unsigned m0_muls = 1;  /* the M0's MULS: 1 (fast multiplier) or 32 (small) */
+static unsigned refill = 2;  /* P of the M3/M4 TRMs ("1 to 3"): taken branch = 1 + P */
+static unsigned m0_muls = 1; /* the M0's MULS: 1 (fast multiplier) or 32 (small) */
 
 /* One decoded instruction. */
 typedef struct {
   uint8_t cls;
-  uint8_t cycles;       /* issue cycles when not taken / not pipelined */
-  uint8_t taken_extra;  /* added when control leaves the straight line after it */
-  uint8_t branch;       /* can change the flow */
-  uint8_t ls_single;    /* single load or store: a candidate for the pipelined cycle */
-  int8_t ldr_rt;        /* single load's destination (the pipelining source), else -1 */
-  uint16_t addr_regs;   /* registers that form its address (base, index) */
+  uint8_t cycles;      /* issue cycles when not taken / not pipelined */
+  uint8_t taken_extra; /* added when control leaves the straight line after it */
+  uint8_t branch;      /* can change the flow */
+  uint8_t ls_single;   /* single load or store: a candidate for the pipelined cycle */
+  int8_t ldr_rt;       /* single load's destination (the pipelining source), else -1 */
+  uint16_t addr_regs;  /* registers that form its address (base, index) */
 } insn_t;
 
-static unsigned popcount16(unsigned v) { return (unsigned)__builtin_popcount(v & 0xFFFFu); }
+static unsigned popcount16(unsigned v) {
+  return (unsigned)__builtin_popcount(v & 0xFFFFu);
+}
 
 static unsigned cost_of(enum cls c) {
   static const uint8_t m4[C_COUNT] = {
-      [C_ALU] = 1, [C_IT] = 1,    [C_MUL] = 1,  [C_MLA] = 1,   [C_MULL] = 1,  [C_MLAL] = 1,
-      [C_DSP] = 1, [C_DIV] = 12,  [C_LD] = 2,   [C_ST] = 2,    [C_LDRD] = 3,  [C_B] = 1,
-      [C_BL] = 1,  [C_LDRPC] = 2, [C_TB] = 2,   [C_VLDR] = 2,  [C_VSTR] = 2,  [C_VMOV] = 1,
-      [C_VADD] = 1, [C_VMUL] = 1, [C_VMLA] = 3, [C_VFMA] = 3,  [C_VDIV] = 14, [C_VSQRT] = 14,
-      [C_VMISC] = 1, [C_SYS] = 1, [C_OTHER] = 1};
+      [C_ALU] = 1,   [C_IT] = 1,    [C_MUL] = 1,  [C_MLA] = 1,  [C_MULL] = 1,  [C_MLAL] = 1,
+      [C_DSP] = 1,   [C_DIV] = 12,  [C_LD] = 2,   [C_ST] = 2,   [C_LDRD] = 3,  [C_B] = 1,
+      [C_BL] = 1,    [C_LDRPC] = 2, [C_TB] = 2,   [C_VLDR] = 2, [C_VSTR] = 2,  [C_VMOV] = 1,
+      [C_VADD] = 1,  [C_VMUL] = 1,  [C_VMLA] = 3, [C_VFMA] = 3, [C_VDIV] = 14, [C_VSQRT] = 14,
+      [C_VMISC] = 1, [C_SYS] = 1,   [C_OTHER] = 1};
   static const uint8_t m3[C_COUNT] = {
-      [C_ALU] = 1, [C_IT] = 1,    [C_MUL] = 1,  [C_MLA] = 2,   [C_MULL] = 5, [C_MLAL] = 7,
-      [C_DSP] = 1, [C_DIV] = 12,  [C_LD] = 2,   [C_ST] = 2,    [C_LDRD] = 3, [C_B] = 1,
-      [C_BL] = 1,  [C_LDRPC] = 2, [C_TB] = 2,   [C_SYS] = 1,   [C_OTHER] = 1};
+      [C_ALU] = 1, [C_IT] = 1,    [C_MUL] = 1, [C_MLA] = 2, [C_MULL] = 5, [C_MLAL] = 7,
+      [C_DSP] = 1, [C_DIV] = 12,  [C_LD] = 2,  [C_ST] = 2,  [C_LDRD] = 3, [C_B] = 1,
+      [C_BL] = 1,  [C_LDRPC] = 2, [C_TB] = 2,  [C_SYS] = 1, [C_OTHER] = 1};
   static const uint8_t m0[C_COUNT] = {
-      [C_ALU] = 1, [C_IT] = 1, [C_MUL] = 1, [C_LD] = 2, [C_ST] = 2, [C_B] = 1, [C_BL] = 2,
-      [C_SYS] = 4, [C_OTHER] = 1};
+      [C_ALU] = 1, [C_IT] = 1, [C_MUL] = 1, [C_LD] = 2,   [C_ST] = 2,
+      [C_B] = 1,   [C_BL] = 2, [C_SYS] = 4, [C_OTHER] = 1};
   if (core == M0) return c == C_MUL ? m0_muls : (m0[c] ? m0[c] : 1);
-  const uint8_t *t = core == M4 ? m4 : m3;
+  const uint8_t* t = core == M4 ? m4 : m3;
   return t[c] ? t[c] : 1;
 }
 
 /* Refill cycles of a taken branch: M3/M4 P (TRM "1+P"), M0 2 (its TRM's fixed counts:
  * B 3, BX 3, BL 4, POP {..pc} 4+N). */
-static unsigned refill_cycles(void) { return core == M0 ? 2u : refill; }
+static unsigned refill_cycles(void) {
+  return core == M0 ? 2u : refill;
+}
 
 static insn_t make(enum cls c) {
   insn_t i = {(uint8_t)c, (uint8_t)cost_of(c), 0, 0, 0, -1, 0};
@@ -179,7 +183,7 @@ static insn_t decode_vfp(unsigned hw1, unsigned hw2) {
   const unsigned coproc = (hw2 >> 8) & 0xF;
   if ((coproc & 0xE) != 0xA) return make(C_OTHER);
   const bool dbl = coproc == 0xB;
-  if ((hw1 & 0xEE00) == 0xEC00) { /* extension register load/store, 64-bit transfers */
+  if ((hw1 & 0xEE00) == 0xEC00) {           /* extension register load/store, 64-bit transfers */
     const unsigned opc = (hw1 >> 4) & 0x1F; /* P U D W L */
     if ((opc & 0x1E) == 0x04) {
       insn_t i = make(C_VMOV);
@@ -205,7 +209,7 @@ static insn_t decode_vfp(unsigned hw1, unsigned hw2) {
     if (lo == 0) return make(C_VDIV);
     if (lo == 1 || lo == 2) return make(C_VFMA);
     if ((hw1 & 0xF) == 1 && ((hw2 >> 6) & 3) == 3) return make(C_VSQRT);
-    if ((hw2 & 0x40) == 0) return make(C_VMOV); /* VMOV immediate */
+    if ((hw2 & 0x40) == 0) return make(C_VMOV);                         /* VMOV immediate */
     if ((hw1 & 0xF) == 0 && ((hw2 >> 7) & 1) == 0) return make(C_VMOV); /* VMOV register */
     return make(C_VMISC);
   }
@@ -225,10 +229,10 @@ static insn_t decode32(unsigned hw1, unsigned hw2) {
     if ((op2 & 0x64) == 0x04) { /* load/store dual, exclusive, table branch */
       const unsigned a = (hw1 >> 7) & 3, b = (hw1 >> 4) & 3, c = (hw2 >> 4) & 0xF;
       if (a == 1 && b == 1 && c <= 1) return branch(C_TB, 2);
-      if (a == 0 && b == 0) return store(rn, -1);       /* STREX */
-      if (a == 0 && b == 1) return load(rt, rn, -1);    /* LDREX */
-      if (a == 1 && b == 0) return store(rn, -1);       /* STREXB/H */
-      if (a == 1 && b == 1) return load(rt, rn, -1);    /* LDREXB/H */
+      if (a == 0 && b == 0) return store(rn, -1);    /* STREX */
+      if (a == 0 && b == 1) return load(rt, rn, -1); /* LDREX */
+      if (a == 1 && b == 0) return store(rn, -1);    /* STREXB/H */
+      if (a == 1 && b == 1) return load(rt, rn, -1); /* LDREXB/H */
       return make(C_LDRD);
     }
     if ((op2 & 0x60) == 0x20) return make(C_ALU); /* data processing (shifted register) */
@@ -284,7 +288,7 @@ static insn_t decode16(unsigned hw) {
     return make(C_ALU);
   }
   if ((hw >> 11) == 0x09) return load((hw >> 8) & 7, 15, -1); /* LDR literal */
-  if ((hw >> 12) == 0x5) {                                   /* register offset */
+  if ((hw >> 12) == 0x5) {                                    /* register offset */
     const unsigned opb = (hw >> 9) & 7, rt = hw & 7, rn = (hw >> 3) & 7, rm = (hw >> 6) & 7;
     return opb < 3 ? store(rn, (int)rm) : load(rt, rn, (int)rm);
   }
@@ -296,14 +300,14 @@ static insn_t decode16(unsigned hw) {
     const unsigned rt = (hw >> 8) & 7;
     return (hw >> 11) & 1 ? load(rt, 13, -1) : store(13, -1);
   }
-  if ((hw >> 12) == 0xA) return make(C_ALU); /* ADR, ADD SP */
-  if ((hw >> 12) == 0xB) {                   /* miscellaneous */
+  if ((hw >> 12) == 0xA) return make(C_ALU);            /* ADR, ADD SP */
+  if ((hw >> 12) == 0xB) {                              /* miscellaneous */
     if ((hw & 0x0500) == 0x0100) return branch(C_B, 1); /* CBZ, CBNZ */
     const unsigned n = popcount16(hw & 0x1FF);
     if (((hw >> 9) & 7) == 2) return multi(C_STM, n); /* PUSH */
     if (((hw >> 9) & 7) == 6) return (hw & 0x100) ? branch(C_POPPC, 1 + n) : multi(C_LDM, n);
     if (((hw >> 8) & 0xF) == 0xF) return make((hw & 0xF) ? C_IT : C_ALU); /* IT, hints */
-    if (((hw >> 8) & 0xF) == 0xE) return make(C_SYS);                      /* BKPT */
+    if (((hw >> 8) & 0xF) == 0xE) return make(C_SYS);                     /* BKPT */
     return make(C_ALU); /* SUB/ADD SP, extends, REV, CPS */
   }
   if ((hw >> 12) == 0xC) return multi((hw >> 11) & 1 ? C_LDM : C_STM, popcount16(hw & 0xFF));
@@ -316,9 +320,11 @@ static insn_t decode16(unsigned hw) {
  * 0b11111. (The width is taken from the bytes, not from qemu_plugin_insn_size: QEMU 7.2
  * appends the next halfword to an instruction's data when it checks whether the next
  * instruction crosses a page, so a 16-bit instruction near a page end reports 4 bytes.) */
-static size_t thumb_size(const uint8_t *b) { return (b[1] >> 3) >= 0x1D ? 4 : 2; }
+static size_t thumb_size(const uint8_t* b) {
+  return (b[1] >> 3) >= 0x1D ? 4 : 2;
+}
 
-static insn_t decode(const uint8_t *b, size_t size) {
+static insn_t decode(const uint8_t* b, size_t size) {
   const unsigned hw1 = (unsigned)b[0] | (unsigned)b[1] << 8;
   if (thumb_size(b) == 4 && size >= 4) return decode32(hw1, (unsigned)b[2] | (unsigned)b[3] << 8);
   if (thumb_size(b) == 4) return make(C_OTHER);
@@ -337,10 +343,10 @@ typedef struct tb_info {
   uint16_t cls_insns[C_COUNT];
   uint32_t cls_cycles[C_COUNT];
   /* a marker in the middle of the block: its index (else UINT32_MAX) and the tail sums */
-  struct tb_info *next_info;
+  struct tb_info* next_info;
 } tb_info;
 
-static tb_info *all_tbs;
+static tb_info* all_tbs;
 static uint64_t begin_addr = UINT64_MAX, end_addr = UINT64_MAX;
 static uint64_t insns_total, cycles_total, unknown_total, exceptions;
 static uint64_t w_insns0, w_cycles0;
@@ -348,10 +354,10 @@ static bool in_window;
 static uint64_t windows, win_insns_sum, win_cycles_sum;
 #define MAX_WINDOWS 256
 static uint64_t win_insns[MAX_WINDOWS], win_cycles[MAX_WINDOWS];
-static const tb_info *prev;
-static char *out_path;
+static const tb_info* prev;
+static char* out_path;
 static uint64_t taken_in_window, refill_in_window; /* taken branches and their refills */
-static uint64_t unknown_addr; /* the first undecoded instruction */
+static uint64_t unknown_addr;                      /* the first undecoded instruction */
 static uint8_t unknown_bytes[4];
 
 /* A marker met mid-block: the block's callback has already added the whole block, so the
@@ -380,9 +386,9 @@ static void close_window(uint64_t tail_insns, uint64_t tail_cycles) {
   in_window = false;
 }
 
-static void on_tb_exec(unsigned int vcpu, void *udata) {
+static void on_tb_exec(unsigned int vcpu, void* udata) {
   (void)vcpu;
-  const tb_info *tb = udata;
+  const tb_info* tb = udata;
   int64_t extra = 0;
   if (prev) {
     if (tb->start != prev->next) {
@@ -403,35 +409,39 @@ static void on_tb_exec(unsigned int vcpu, void *udata) {
   }
   cycles_total += (uint64_t)extra; /* modular: a -1 wraps back */
   prev = tb;
-  if (tb->start == begin_addr) open_window(0, 0);
-  else if (tb->start == end_addr) close_window(0, 0);
+  if (tb->start == begin_addr)
+    open_window(0, 0);
+  else if (tb->start == end_addr)
+    close_window(0, 0);
   insns_total += tb->insns;
   cycles_total += tb->cycles;
-  if (in_window) ++((tb_info *)udata)->execs_in_window;
+  if (in_window) ++((tb_info*)udata)->execs_in_window;
 }
 
-static void on_marker_mid(unsigned int vcpu, void *udata) {
+static void on_marker_mid(unsigned int vcpu, void* udata) {
   (void)vcpu;
-  const marker_cb *m = udata;
-  if (m->addr == begin_addr) open_window(m->tail_insns, m->tail_cycles);
-  else close_window(m->tail_insns, m->tail_cycles);
+  const marker_cb* m = udata;
+  if (m->addr == begin_addr)
+    open_window(m->tail_insns, m->tail_cycles);
+  else
+    close_window(m->tail_insns, m->tail_cycles);
 }
 
-static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
+static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
   (void)id;
   const size_t n = qemu_plugin_tb_n_insns(tb);
   if (n == 0) return;
-  tb_info *info = calloc(1, sizeof *info);
+  tb_info* info = calloc(1, sizeof *info);
   if (!info) abort();
   info->start = qemu_plugin_tb_vaddr(tb);
   info->last_ldr_rt = -1;
   insn_t before = {0, 0, 0, 0, 0, -1, 0};
-  uint32_t *per_insn = calloc(n, sizeof *per_insn);
+  uint32_t* per_insn = calloc(n, sizeof *per_insn);
   if (!per_insn) abort();
   for (size_t k = 0; k < n; ++k) {
-    struct qemu_plugin_insn *qi = qemu_plugin_tb_get_insn(tb, k);
+    struct qemu_plugin_insn* qi = qemu_plugin_tb_get_insn(tb, k);
     const size_t size = qemu_plugin_insn_size(qi);
-    const uint8_t *bytes = qemu_plugin_insn_data(qi);
+    const uint8_t* bytes = qemu_plugin_insn_data(qi);
     insn_t d = decode(bytes, size);
     unsigned c = d.cycles;
     if (k > 0 && core != M0 && before.ldr_rt >= 0 && d.ls_single &&
@@ -460,10 +470,10 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   uint32_t tail_c = 0;
   for (size_t k = n; k-- > 1;) {
     tail_c += per_insn[k];
-    struct qemu_plugin_insn *qi = qemu_plugin_tb_get_insn(tb, k);
+    struct qemu_plugin_insn* qi = qemu_plugin_tb_get_insn(tb, k);
     const uint64_t va = qemu_plugin_insn_vaddr(qi);
     if (va == begin_addr || va == end_addr) {
-      marker_cb *m = malloc(sizeof *m);
+      marker_cb* m = malloc(sizeof *m);
       if (!m) abort();
       m->addr = va;
       m->tail_insns = (uint32_t)(n - k);
@@ -477,16 +487,16 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, info);
 }
 
-static void emit(FILE *f, const char *line) {
+static void emit(FILE* f, const char* line) {
   qemu_plugin_outs(line);
   if (f) fputs(line, f);
 }
 
-static void on_exit_cb(qemu_plugin_id_t id, void *udata) {
+static void on_exit_cb(qemu_plugin_id_t id, void* udata) {
   (void)id;
   (void)udata;
-  static const char *const names[] = {"m4", "m3", "m0"};
-  FILE *f = out_path ? fopen(out_path, "w") : NULL;
+  static const char* const names[] = {"m4", "m3", "m0"};
+  FILE* f = out_path ? fopen(out_path, "w") : NULL;
   char line[256];
   snprintf(line, sizeof line,
            "cycle_estimate: core=%s windows=%" PRIu64 " insns=%" PRIu64 " cycles=%" PRIu64
@@ -506,7 +516,7 @@ static void on_exit_cb(qemu_plugin_id_t id, void *udata) {
   /* class histogram over the windows' blocks (static per-block cycles: the cross-block
    * refill and pipelining adjustments are in the totals only) */
   uint64_t ci[C_COUNT] = {0}, cc[C_COUNT] = {0};
-  for (const tb_info *t = all_tbs; t; t = t->next_info)
+  for (const tb_info* t = all_tbs; t; t = t->next_info)
     for (int c = 0; c < C_COUNT; ++c) {
       ci[c] += t->execs_in_window * t->cls_insns[c];
       cc[c] += t->execs_in_window * t->cls_cycles[c];
@@ -523,24 +533,30 @@ static void on_exit_cb(qemu_plugin_id_t id, void *udata) {
   if (f) fclose(f);
 }
 
-int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv) {
+int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* info, int argc, char** argv) {
   (void)info;
   for (int i = 0; i < argc; ++i) {
-    const char *a = argv[i];
-    if (!strncmp(a, "begin=", 6)) begin_addr = strtoull(a + 6, NULL, 0) & ~1ull;
-    else if (!strncmp(a, "end=", 4)) end_addr = strtoull(a + 4, NULL, 0) & ~1ull;
-    else if (!strcmp(a, "core=m4")) core = M4;
-    else if (!strcmp(a, "core=m3")) core = M3;
-    else if (!strcmp(a, "core=m0")) core = M0;
-    else if (!strncmp(a, "refill=", 7)) refill = (unsigned)strtoul(a + 7, NULL, 0);
-    else if (!strncmp(a, "muls=", 5)) m0_muls = (unsigned)strtoul(a + 5, NULL, 0);
+    const char* a = argv[i];
+    if (!strncmp(a, "begin=", 6))
+      begin_addr = strtoull(a + 6, NULL, 0) & ~1ull;
+    else if (!strncmp(a, "end=", 4))
+      end_addr = strtoull(a + 4, NULL, 0) & ~1ull;
+    else if (!strcmp(a, "core=m4"))
+      core = M4;
+    else if (!strcmp(a, "core=m3"))
+      core = M3;
+    else if (!strcmp(a, "core=m0"))
+      core = M0;
+    else if (!strncmp(a, "refill=", 7))
+      refill = (unsigned)strtoul(a + 7, NULL, 0);
+    else if (!strncmp(a, "muls=", 5))
+      m0_muls = (unsigned)strtoul(a + 5, NULL, 0);
     else if (!strncmp(a, "out=", 4)) {
       free(out_path);
       out_path = malloc(strlen(a + 4) + 1);
       if (!out_path) return -1;
       strcpy(out_path, a + 4);
-    }
-    else {
+    } else {
       fprintf(stderr, "cycle_estimate: unknown argument '%s'\n", a);
       return -1;
     }

@@ -34,11 +34,27 @@ int check() {
   return 0;
 }
 
+/// The int8 model under -fno-exceptions -fno-rtti: noexcept, and a hand-computed result.
+int check_int8() {
+  using net = ctnn::network<float, ctnn::input<2>, ctnn::dense<1, ctnn::relu>>;
+  using q = ctnn::quantized<net>;
+  static_assert(
+      noexcept(q::forward(std::declval<const q::parameters&>(), std::declval<const q::input&>())));
+  // acc = 10 + 3·2 + 4·(-1) = 12; requantise by 2^30·2^(0-31) = 1/2 → 6; + z_out (-128).
+  constexpr q::parameters p{{3, 4}, {10}, {1 << 30}, {0}, {0, -128}, {1.0f, 1.0f}};
+  const auto y = q::forward(p, {2, -1});
+  if (y[0] != -122) {
+    std::printf("no_exceptions_test: int8 got %d, want -122\n", int{y[0]});
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main() {
   const int failures = check<float, ctnn::fused>() + check<float, ctnn::unfused>() +
-                       check<double, ctnn::fused>() + check<double, ctnn::unfused>();
+                       check<double, ctnn::fused>() + check<double, ctnn::unfused>() + check_int8();
   std::printf("no_exceptions_test: %s\n", failures == 0 ? "ok" : "FAILED");
   return failures == 0 ? 0 : 1;
 }

@@ -181,4 +181,39 @@ TEST(no_heap, forward_allocates_nothing) {
                                      ctnn::dense<4, ctnn::identity>>>("3-5-4");
 }
 
+/// The int8 model of a CNN with every int8 layer kind and epilogue: forward (both
+/// overloads), predict and the float helpers allocate nothing.
+TEST(no_heap, int8_forward_allocates_nothing) {
+  using net =
+      ctnn::network<float, ctnn::input<8, 8>, ctnn::conv2d<4, 3, 3, ctnn::relu, 1, ctnn::same>,
+                    ctnn::max_pool2d<2>, ctnn::conv2d<3, 3, 3, ctnn::leaky_relu<>>,
+                    ctnn::avg_pool2d<2>, ctnn::flatten, ctnn::dense<6, ctnn::tanh>,
+                    ctnn::dense<5, ctnn::sigmoid>, ctnn::dense<4, ctnn::softmax>>;
+  using q = ctnn::quantized<net>;
+  auto p = std::make_unique<q::parameters>();  // before counting
+  for (std::size_t i = 0; i < p->weights.size(); ++i)
+    p->weights[i] = static_cast<std::int8_t>(static_cast<int>(i * 37 % 255) - 127);
+  p->multipliers.fill(1 << 30);
+  p->shifts.fill(-6);
+  p->zero_points.fill(-128);
+  p->scales.fill(1.0f / 255);
+  const std::array<float, 64> raw{};
+  q::workspace ws;
+  const counts c = count_allocations([&] {
+    for (int k = 0; k < 3; ++k) {
+      const q::input x = q::quantize_input(*p, raw);
+      const auto y = q::forward(*p, x);
+      escape(y);
+      const auto z = q::forward(*p, x, ws);
+      escape(z);
+      const std::size_t cls = q::predict(*p, x, ws);
+      escape(cls);
+      const auto f = q::dequantize_output(*p, z);
+      escape(f);
+    }
+  });
+  EXPECT_EQ(c.news, 0);
+  EXPECT_EQ(c.mallocs, 0);
+}
+
 }  // namespace

@@ -2,7 +2,7 @@
 # The host components beside the header-only inference target ctnn::ctnn:
 #   ctnn::train  the training engine, data readers, file formats and report
 #                (include/ctnn/train/; zlib, threads, nlohmann-json for checkpoint metadata)
-#   ctnn::tools  the command-line drivers (include/ctnn/tools/; CLI11), what
+#   ctnn::tools  the command-line drivers (include/ctnn/train/tools/; CLI11), what
 #                ctnn_add_trainer() links
 # and ctnn-export (alias ctnn::ctnn-export, as the installed package names it). Defined when
 # their dependencies are found; REQUIRED when ctnn builds its own tools.

@@ -12,7 +12,7 @@
 #include <exception>
 #include <string>
 
-#include "ctnn/tools/int8_export.hpp"
+#include "ctnn/train/tools/int8_export.hpp"
 #include "ctnn/train/data/idx.hpp"
 #include "ctnn/train/data/preprocess.hpp"
 #include "models/cnn.hpp"

@@ -37,7 +37,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "ctnn/tools/int8_export.hpp"
+#include "ctnn/train/tools/int8_export.hpp"
 #include "ctnn/train/data/csv.hpp"
 #include "ctnn/train/data/idx.hpp"
 #include "ctnn/train/data/input_transform.hpp"

@@ -52,6 +52,12 @@ constexpr std::int64_t divide_rounded(std::int64_t num, std::int64_t den) noexce
   return top / (2 * den);
 }
 
+/// s / n rounded half away from zero (TFLite's average pooling), n > 0; C++'s division
+/// truncates toward zero, so ±⌊n/2⌋ first.
+constexpr std::int32_t divide_half_away(std::int32_t s, std::int32_t n) noexcept {
+  return (s >= 0 ? s + n / 2 : s - n / 2) / n;
+}
+
 template <class A>
 struct int8_epilogue {
   static constexpr bool supported = false;
@@ -379,8 +385,7 @@ struct int8_layer<pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>> {
                 a += v;
             }
           if constexpr (!is_max) {
-            constexpr auto half = static_cast<std::int32_t>(n / 2);
-            a = (a >= 0 ? a + half : a - half) / static_cast<std::int32_t>(n);
+            a = divide_half_away(a, static_cast<std::int32_t>(n));
           }
           out[c] = static_cast<std::int8_t>(a);
         }

@@ -27,16 +27,12 @@ struct int8_layer<global_avg_pool_layer<T, Mode, In, Index>> {
 
   static constexpr void forward(const int8_slice&, const std::int8_t* x, std::int8_t* y) noexcept {
     constexpr std::size_t C = In::channels, n = In::height * In::width;
-    constexpr auto count = static_cast<std::int32_t>(n);
-    constexpr std::int32_t half = count / 2;
     std::int32_t sum[C];
     for (std::size_t c = 0; c < C; ++c) sum[c] = x[c];
     for (std::size_t i = 1; i < n; ++i)
       for (std::size_t c = 0; c < C; ++c) sum[c] += x[i * C + c];
-    for (std::size_t c = 0; c < C; ++c) {
-      const std::int32_t s = sum[c];
-      y[c] = static_cast<std::int8_t>((s >= 0 ? s + half : s - half) / count);
-    }
+    for (std::size_t c = 0; c < C; ++c)
+      y[c] = static_cast<std::int8_t>(divide_half_away(sum[c], static_cast<std::int32_t>(n)));
   }
 };
 

@@ -12,9 +12,9 @@
 #include <exception>
 #include <string>
 
-#include "ctnn/train/tools/int8_export.hpp"
 #include "ctnn/train/data/idx.hpp"
 #include "ctnn/train/data/preprocess.hpp"
+#include "ctnn/train/tools/int8_export.hpp"
 #include "models/cnn.hpp"
 #include "models/mlp_small.hpp"
 #include "weights/cnn_weights.hpp"

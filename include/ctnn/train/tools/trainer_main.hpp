@@ -37,7 +37,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "ctnn/train/tools/int8_export.hpp"
 #include "ctnn/train/data/csv.hpp"
 #include "ctnn/train/data/idx.hpp"
 #include "ctnn/train/data/input_transform.hpp"
@@ -50,6 +49,7 @@
 #include "ctnn/train/report/metrics.hpp"
 #include "ctnn/train/report/progress.hpp"
 #include "ctnn/train/report/report.hpp"
+#include "ctnn/train/tools/int8_export.hpp"
 #include "ctnn/train/trainer.hpp"
 
 namespace ctnn::tools {

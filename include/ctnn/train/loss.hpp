@@ -9,8 +9,9 @@
 /// - binary_cross_entropy: one sigmoid output, target y = label ∈ {0, 1};
 ///   L = max(z, 0) − z·y + log(1 + e^−|z|) (stable for any z); dL/dz = a − y.
 /// - mean_squared_error: any output activation; target onehot(y) for N > 1 outputs, the
-///   label itself for one output; L = (1/N) Σ (a − t)²; dL/da = 2(a − t)/N, then the
-///   activation's backward (a Jacobian–vector product for softmax).
+///   label itself for one output, or a regression set's float target vector (N values);
+///   L = (1/N) Σ (a − t)²; dL/da = 2(a − t)/N, then the activation's backward (a
+///   Jacobian–vector product for softmax). Only MSE trains on target vectors.
 /// Other pairings are compile errors with a sentence (check_loss). Loss values are
 /// computed in double with ctnn's own exp/log, so they are reproducible too.
 #include <cstddef>
@@ -161,6 +162,23 @@ struct loss_ops {
         scratch[i] = T(2) * (a[i] - T(detail::mse_target(n, i, label))) / T(n);
       act::backward(z, a, scratch, grad_z, n);
     }
+  }
+
+  /// MSE of one sample's output `a` against its target vector `t` (n values): regression.
+  static double value_target(const T* a, const float* t) noexcept {
+    double s = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double d = double(a[i]) - double(t[i]);
+      s += d * d;
+    }
+    return s / double(n);
+  }
+
+  /// dL/dz of the MSE against the target vector `t` into grad_z; `scratch` holds n values.
+  static void gradient_target(const T* z, const T* a, const float* t, T* grad_z,
+                              T* scratch) noexcept {
+    for (std::size_t i = 0; i < n; ++i) scratch[i] = T(2) * (a[i] - T(t[i])) / T(n);
+    act::backward(z, a, scratch, grad_z, n);
   }
 
   /// The predicted class from the network's output.

@@ -3,7 +3,8 @@
 
 /// @file
 /// CSV data sets: any delimited text file of numbers with one integer class label column
-/// (or none, for prediction), a header line or not; Kaggle's digit-recognizer files
+/// (or none, for prediction) and optionally float target columns (regression), a header
+/// line or not; Kaggle's digit-recognizer files
 /// (train.csv: `label,pixel0,…,pixel783`; test.csv: `pixel0,…`) are the special case the
 /// defaults recognise; and the `ImageId,Label` submission file written for test.csv. Host
 /// only.
@@ -54,14 +55,19 @@ struct csv_options {
   bool label_optional = false;
   std::size_t features = 0;  ///< expected features when known (0: any), see label_optional
   csv_pixel_check pixels = csv_pixel_check::kaggle_layout;
+  /// Regression targets: comma-separated header names or 1-based column numbers, in the
+  /// order of the network's outputs ("" = none). These columns are not features; with
+  /// targets, label_column "auto" means "the column named `label` if there is one".
+  std::string target_columns;
 };
 
 /// What read_csv found.
 struct csv_layout {
   bool has_header = false;
-  std::size_t label_index = SIZE_MAX;  ///< 0-based label column, SIZE_MAX if none
-  bool kaggle = false;                 ///< a header whose first cell is `label`, the label
-  std::vector<std::string> names;      ///< header cells (printable), empty without a header
+  std::size_t label_index = SIZE_MAX;       ///< 0-based label column, SIZE_MAX if none
+  bool kaggle = false;                      ///< a header whose first cell is `label`, the label
+  std::vector<std::string> names;           ///< header cells (printable), empty without a header
+  std::vector<std::size_t> target_indices;  ///< 0-based target columns, in target order
 };
 
 /// The delimiter named by `--delimiter`: ",", ";" or "tab" (or a literal tab); nullopt else.
@@ -154,13 +160,59 @@ inline std::size_t find_label_column(const std::string& name, const csv_options&
                              "': choose the label with --label-column NAME|N (or none)");
 }
 
+/// The 0-based columns named by `o.target_columns` (in that order) for a file with
+/// `columns` cells per row and `names` (empty without a header); none must be the label
+/// column `label` or repeat. Throws data_error naming `name`.
+inline std::vector<std::size_t> find_target_columns(const std::string& name, const csv_options& o,
+                                                    const std::vector<std::string>& names,
+                                                    std::size_t columns, std::size_t label) {
+  std::vector<std::size_t> found;
+  if (o.target_columns.empty()) return found;
+  std::vector<std::string_view> specs;
+  split_csv_line(o.target_columns, specs);
+  for (std::string_view raw : specs) {
+    const std::string_view spec = trim(raw);
+    const std::string shown = printable(spec, 40);
+    if (spec.empty())
+      throw data_error(
+          name, "--target-columns '" + printable(o.target_columns, 80) + "' has an empty entry");
+    const bool number =
+        std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; });
+    std::size_t index = 0;
+    if (number) {
+      const auto [end, err] = std::from_chars(spec.data(), spec.data() + spec.size(), index);
+      if (err != std::errc{} || index == 0 || index > columns)
+        throw data_error(name, "--target-columns " + shown + ": the file has " +
+                                   std::to_string(columns) + " columns (numbered from 1)");
+      --index;
+    } else {
+      if (names.empty())
+        throw data_error(name, "has no header line, so no column named '" + shown +
+                                   "': give the target columns by number (from 1)");
+      const auto it = std::find(names.begin(), names.end(), spec);
+      if (it == names.end())
+        throw data_error(name, "has no column named '" + shown + "' (--target-columns)");
+      index = static_cast<std::size_t>(it - names.begin());
+    }
+    if (index == label)
+      throw data_error(name, "--target-columns " + shown +
+                                 " is the label column: a column is a class label or a target");
+    if (std::find(found.begin(), found.end(), index) != found.end())
+      throw data_error(name,
+                       "--target-columns names column " + std::to_string(index + 1) + " twice");
+    found.push_back(index);
+  }
+  return found;
+}
+
 }  // namespace detail
 
 /// Largest CSV file read (Kaggle's train.csv is 76 MB).
 inline constexpr std::uint64_t max_csv_bytes = std::uint64_t{4} << 30;
 
 /// Reads a CSV file as `o` says; `layout`, if given, receives what was found. Values are
-/// kept as read (scale with data/input_transform.hpp).
+/// kept as read (scale the features with data/input_transform.hpp; targets are never
+/// scaled).
 inline dataset read_csv(const std::filesystem::path& path, const csv_options& o,
                         csv_layout* layout = nullptr) {
   const std::string name = path.string();
@@ -183,11 +235,21 @@ inline dataset read_csv(const std::filesystem::path& path, const csv_options& o,
       if (!detail::finite_number(detail::trim(c))) found.has_header = true;
   if (found.has_header)
     for (std::string_view c : cells) found.names.push_back(printable(detail::trim(c), 40));
-  found.label_index = detail::find_label_column(name, o, found.names, columns);
+  {
+    csv_options label_options = o;  // with targets, "auto" finds a `label` column or none
+    if (!o.target_columns.empty() && o.label_column == "auto") label_options.label_optional = true;
+    found.label_index = detail::find_label_column(name, label_options, found.names, columns);
+  }
   const bool labelled = found.label_index != SIZE_MAX;
+  found.target_indices =
+      detail::find_target_columns(name, o, found.names, columns, found.label_index);
+  const std::size_t targets = found.target_indices.size();
+  // Which target a column holds (SIZE_MAX: none).
+  std::vector<std::size_t> target_of(columns, SIZE_MAX);
+  for (std::size_t k = 0; k < targets; ++k) target_of[found.target_indices[k]] = k;
   found.kaggle =
       labelled && found.has_header && found.label_index == 0 && found.names[0] == "label";
-  const std::size_t features = columns - (labelled ? 1 : 0);
+  const std::size_t features = columns - (labelled ? 1 : 0) - targets;
   if (features == 0) throw data_error(name + ":1", "no feature columns");
   if (found.has_header)
     for (std::size_t c = 0; c < columns; ++c)
@@ -200,6 +262,8 @@ inline dataset read_csv(const std::filesystem::path& path, const csv_options& o,
   d.name = name;
   d.features = features;
   d.classes = labelled ? o.classes : 0;
+  d.targets = targets;
+  std::vector<float> row_targets(targets);
   std::size_t line_number = found.has_header ? 1 : 0;
   if (!found.has_header) pos = 0;  // the first line is data: read it again
   while (detail::next_line(text, pos, line)) {
@@ -232,12 +296,17 @@ inline dataset read_csv(const std::filesystem::path& path, const csv_options& o,
       if (!value)
         throw data_error(where,
                          column + ": " + detail::quote_cell(cell) + " is not a finite number");
+      if (target_of[c] != SIZE_MAX) {
+        row_targets[target_of[c]] = *value;
+        continue;
+      }
       if (pixels && (*value < 0 || *value > 255))
         throw data_error(where, column + ": " + detail::quote_cell(cell) +
                                     " is outside 0..255 (8-bit pixel values are expected; "
                                     "give --scale for other data)");
       d.x.push_back(*value);
     }
+    d.t.insert(d.t.end(), row_targets.begin(), row_targets.end());
   }
   if (d.x.empty())
     throw data_error(name,

@@ -72,14 +72,15 @@ struct standardizer {
 };
 
 /// Moves `count` samples chosen at random (seeded) out of `train` into the returned
-/// validation set; both keep the remaining samples in their original order. count 0
-/// returns an empty set and leaves `train` untouched.
+/// validation set (with their labels and targets); both keep the remaining samples in their
+/// original order. count 0 returns an empty set and leaves `train` untouched.
 inline dataset split_validation(dataset& train, std::size_t count, std::uint64_t seed) {
   dataset validation;
   validation.name = train.name + "/validation";
   validation.features = train.features;
   validation.classes = train.classes;
   validation.class_names = train.class_names;
+  validation.targets = train.targets;
   if (count == 0) return validation;
   const std::size_t n = train.size();
   if (count >= n)
@@ -99,12 +100,15 @@ inline dataset split_validation(dataset& train, std::size_t count, std::uint64_t
   rest.features = train.features;
   rest.classes = train.classes;
   rest.class_names = train.class_names;
-  const std::size_t f = train.features;
+  rest.targets = train.targets;
+  const std::size_t f = train.features, k = train.targets;
   for (std::size_t i = 0; i < n; ++i) {
     dataset& to = chosen[i] ? validation : rest;
     to.x.insert(to.x.end(), train.x.begin() + static_cast<std::ptrdiff_t>(i * f),
                 train.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * f));
     if (train.labelled()) to.y.push_back(train.y[i]);
+    to.t.insert(to.t.end(), train.t.begin() + static_cast<std::ptrdiff_t>(i * k),
+                train.t.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
   }
   train = std::move(rest);
   return validation;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // ctnn::network: forward passes against hand-computed values, the compile-time facts, and
-// a randomized differential test against the naive reference (tests/naive_reference.hpp).
+// a randomized differential test against the naive reference (tests/support/naive_reference.hpp).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -500,7 +500,7 @@ TYPED_TEST(mlp_differential, forward_784_128_64_10_matches_naive_reference) {
 }
 
 // The large constexpr case: 64-32-16-10 tanh/tanh/softmax with LCG weights,
-// evaluated in constant evaluation here (also in static_test.cpp) and at run time.
+// evaluated in constant evaluation here (also in network_static_test.cpp) and at run time.
 template <class T, class Mode>
 using net_64 = ctnn::network<T, Mode, ctnn::input<64>, ctnn::dense<32, ctnn::tanh>,
                              ctnn::dense<16, ctnn::tanh>, ctnn::dense<10, ctnn::softmax>>;

@@ -2,7 +2,7 @@
 // Inference allocates nothing: every form of global operator new/delete is replaced by a
 // counting version, and (outside the sanitizer build, whose allocator cannot be replaced)
 // the malloc family is routed through counting wrappers (-Wl,--wrap=…, see
-// core_tests.cmake). Positive controls prove the counters see allocations.
+// tests/CMakeLists.txt). Positive controls prove the counters see allocations.
 #include <gtest/gtest.h>
 
 #include <array>

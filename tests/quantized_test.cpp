@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // ctnn::quantized: a randomized differential test against the independent int8 reference
-// (tests/int8_reference.hpp) over dense, conv2d (valid/same, stride 1/2, channel and filter
+// (tests/support/int8_reference.hpp) over dense, conv2d (valid/same, stride 1/2, channel and filter
 // counts off the kernels' 4/16 blocks), pooling and flatten networks, at the extremes (zero
 // points −128 and 127, multipliers near 2^31, 2^30, tiny and saturating, ±127 weights);
 // then the API around forward: workspace, predict, quantize_input/dequantize_output, crc32

@@ -6,7 +6,7 @@
 /// checks.hpp, each sits in a class template whose arguments are the 1-based layer index
 /// and the sizes involved, so the compiler's "in instantiation of …" line shows them next
 /// to the sentence. The sentences are part of the interface: compile-fail tests
-/// (tests/layers/) match them.
+/// (tests/compile_fail/layer_errors.cpp) match them.
 #include <cstddef>
 
 namespace ctnn::detail {

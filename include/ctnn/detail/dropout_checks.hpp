@@ -3,7 +3,7 @@
 
 /// @file
 /// The static_assert a user can trigger with dropout (see checks.hpp for the pattern; the
-/// compile-fail test in tests/layers/ matches the sentence).
+/// compile-fail test in tests/compile_fail/layer_errors.cpp matches the sentence).
 #include <cstddef>
 #include <cstdint>
 

@@ -12,7 +12,7 @@
 /// and integer bit manipulation; each step is correctly rounded, so every conforming
 /// evaluator produces the same bits.
 ///
-/// Accuracy as distance to the correctly rounded result, measured by tests/math_test.cpp
+/// Accuracy as distance to the correctly rounded result, measured by tests/detail/math_test.cpp
 /// against long double references (float: all 2^32 inputs, `DISABLED_ExhaustiveFloat`;
 /// double: random samples plus targeted hard ranges): exp ≤ 1 ULP, tanh ≤ 3 ULP,
 /// sigmoid ≤ 2 ULP, float and double alike. Against the exact value (float, exhaustive):

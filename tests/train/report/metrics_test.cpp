@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tools_test_util.hpp"
+#include "test_files.hpp"
 
 namespace {
 

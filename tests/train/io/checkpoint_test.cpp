@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
-#include "tools_test_util.hpp"
+#include "test_files.hpp"
 
 namespace {
 

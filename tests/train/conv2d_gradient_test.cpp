@@ -3,6 +3,8 @@
 // backward passes: per layer, with the scalar L = Σ r·z for a random r (so grad_z = r),
 // and through a small CNN via the trainer's gradient() against the loss of the inference
 // forward pass.
+#include "ctnn/train/conv2d_gradient.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,7 +17,6 @@
 #include "ctnn/flatten.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/pool2d.hpp"
-#include "ctnn/train/conv2d_gradient.hpp"
 #include "ctnn/train/flatten_gradient.hpp"
 #include "ctnn/train/pool2d_gradient.hpp"
 #include "naive_cnn.hpp"

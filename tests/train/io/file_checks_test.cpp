@@ -22,7 +22,7 @@
 #include "ctnn/train/data/idx.hpp"
 #include "ctnn/train/io/atomic_file.hpp"
 #include "ctnn/train/io/checkpoint.hpp"
-#include "tools_test_util.hpp"
+#include "test_files.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Helpers for the tools tests: a scratch directory per test and writers of files in the
-// exact on-disk formats (written here independently of the readers under test).
+// Helpers for the host tests (data, io, report): a scratch directory per test and writers of files
+// in the exact on-disk formats (written here independently of the readers under test).
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>

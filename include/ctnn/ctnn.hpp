@@ -19,4 +19,5 @@
 #include "ctnn/pool2d.hpp"
 #include "ctnn/quantization.hpp"
 #include "ctnn/quantized.hpp"
+#include "ctnn/residual.hpp"
 #include "ctnn/shape.hpp"

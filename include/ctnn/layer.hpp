@@ -42,4 +42,25 @@ concept bound_layer = requires(const typename L::scalar* cp, typename L::scalar*
   L::forward(cp, cp, p);
 };
 
+namespace detail {
+/// Scratch scalars a bound layer needs besides its input and output buffers (0 unless it
+/// declares `scratch_size`, as a residual block does for its body).
+template <class L>
+inline constexpr std::size_t scratch_size_of = [] {
+  if constexpr (requires { L::scratch_size; })
+    return std::size_t{L::scratch_size};
+  else
+    return std::size_t{0};
+}();
+
+/// L's forward pass, handing it `scratch` (scratch_size_of<L> scalars) if it needs any.
+template <class L, class T>
+constexpr void forward_layer(const T* p, const T* x, T* y, T* scratch) noexcept {
+  if constexpr (scratch_size_of < L >> 0)
+    L::forward(p, x, y, scratch);
+  else
+    L::forward(p, x, y);
+}
+}  // namespace detail
+
 }  // namespace ctnn

@@ -20,7 +20,9 @@
 /// and give the same bits in constant evaluation and at run time on every supported
 /// target (given -ffp-contract=off). RAM: `activation_bytes` of workspace (two ping-pong
 /// buffers: layers 1, 3, 5, … write the first, sized to their largest output; layers
-/// 2, 4, … the second; the input is read in place; the last layer writes the result).
+/// 2, 4, … the second; the input is read in place; the last layer writes the result),
+/// plus the largest `scratch_size` a layer declares after them (a residual block's body
+/// buffers and projection output, residual.hpp), shared by all layers.
 #include <array>
 #include <boost/hana/append.hpp>
 #include <boost/hana/at.hpp>
@@ -155,10 +157,21 @@ class basic_network<T, Mode, Input, Specs...> {
       sum_counts(std::make_index_sequence<layer_count>{});
   static constexpr std::size_t parameter_bytes = parameter_count * sizeof(T);
 
-  /// Ping-pong buffer sizes (in scalars) and the whole workspace a forward pass needs.
+  /// Ping-pong buffer sizes (in scalars), the layers' shared scratch and the whole
+  /// workspace a forward pass needs.
   static constexpr std::size_t odd_buffer_size = max_every_other<1>();
   static constexpr std::size_t even_buffer_size = max_every_other<2>();
-  static constexpr std::size_t activation_size = odd_buffer_size + even_buffer_size;
+  /// The largest scratch a layer needs (residual blocks; 0 for plain layers).
+  static constexpr std::size_t scratch_size = [] {
+    std::size_t m = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((m = detail::scratch_size_of<layer<I + 1>> > m ? detail::scratch_size_of<layer<I + 1>> : m),
+       ...);
+    }
+    (std::make_index_sequence<layer_count>{});
+    return m;
+  }();
+  static constexpr std::size_t activation_size = odd_buffer_size + even_buffer_size + scratch_size;
   static constexpr std::size_t activation_bytes = activation_size * sizeof(T);
 
   using parameters = ctnn::parameters<basic_network>;
@@ -189,7 +202,8 @@ class basic_network<T, Mode, Input, Specs...> {
     T* const even = ws + odd_buffer_size;
     const T* in = I == 1 ? x : (I % 2 == 0 ? odd : even);
     T* out = I == layer_count ? y : (I % 2 == 1 ? odd : even);
-    layer<I>::forward(p + parameter_offset<I>, in, out);
+    detail::forward_layer<layer<I>>(p + parameter_offset<I>, in, out,
+                                    ws + odd_buffer_size + even_buffer_size);
   }
 
  public:

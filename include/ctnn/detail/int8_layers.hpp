@@ -409,3 +409,4 @@ struct int8_layer<flatten_layer<T, Mode, In, Index>> {
 // The int8 forms of the layers added by issue 13, each in its own header.
 #include "ctnn/detail/int8_depthwise.hpp"
 #include "ctnn/detail/int8_parameterless.hpp"
+#include "ctnn/detail/int8_residual.hpp"

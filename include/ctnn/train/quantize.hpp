@@ -18,6 +18,13 @@
 ///   accumulator's headroom, quantized.hpp).
 /// - Outputs of sigmoid and softmax use TFLite's fixed (1/256, −128), tanh (1/128, 0);
 ///   pooling, global_avg_pool, flatten and dropout keep their input's scale and zero point.
+/// - Residual blocks: the body's and the projection's layers are quantised as the layers of
+///   a network whose input is the block's input (same rules); the block's output (the
+///   ADD's, after its activation) gets its own calibrated range, and the ADD's multipliers
+///   follow TFLite (detail/int8_residual.hpp). Their inner tensors (body outputs, then the
+///   projection's) are calibrated too: `calibrate` returns the network's tensors (input,
+///   then each layer's output) followed by each block's inner tensors in layer order (a
+///   block nested in a body: its own inner tensors after its parent's).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -32,6 +39,7 @@
 
 #include "ctnn/network.hpp"
 #include "ctnn/quantized.hpp"
+#include "ctnn/residual.hpp"
 #include "ctnn/train/data/dataset.hpp"
 
 namespace ctnn::train {
@@ -74,23 +82,88 @@ template <class T, class M, class In, std::size_t KH, std::size_t KW, class A, s
 inline constexpr bool
     is_depthwise<ctnn::detail::depthwise_conv2d_layer<T, M, In, KH, KW, A, S, P, DM, I>> = true;
 
+template <class L>
+inline constexpr bool is_residual = false;
+template <class T, class M, class In, class B, class P, class A, std::size_t I>
+inline constexpr bool is_residual<ctnn::detail::residual_layer<T, M, In, B, P, A, I>> = true;
+
+/// Inner tensors of a layer that calibration ranges (quantize.hpp's file comment): a
+/// residual block's body outputs, its projection's output, then its body's own.
+template <class L>
+constexpr std::size_t inner_tensors() noexcept;
+/// All inner tensors of Net's layers (0 without residual blocks).
+template <class Net>
+constexpr std::size_t inner_tensor_total() noexcept {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + inner_tensors<typename Net::template layer<I + 1>>());
+  }
+  (std::make_index_sequence<Net::layer_count>{});
+}
+template <class L>
+constexpr std::size_t inner_tensors() noexcept {
+  if constexpr (is_residual<L>)
+    return L::body_layers + (L::has_projection ? 1 : 0) + inner_tensor_total<typename L::body>();
+  else
+    return 0;
+}
+/// Index of layer I's first inner tensor in Net's range list.
+template <class Net, std::size_t I>
+constexpr std::size_t inner_base() noexcept {
+  return [&]<std::size_t... J>(std::index_sequence<J...>) {
+    return Net::layer_count + 1 +
+           (std::size_t{0} + ... + inner_tensors<typename Net::template layer<J + 1>>());
+  }
+  (std::make_index_sequence<I - 1>{});
+}
+
+/// Runs Net's float layers on x (Net::input_size values), calling visit(t, values, size)
+/// for layer k's output with t = out_base + k − 1 and for inner tensors from inner_base.
+template <class Net, class Visit>
+void visit_layers(const typename Net::scalar* p, const typename Net::scalar* x,
+                  std::size_t out_base, std::size_t inner_base_id, Visit& visit) {
+  using T = typename Net::scalar;
+  std::vector<T> a(x, x + Net::input_size), b(Net::activation_size + Net::input_size);
+  a.resize(b.size());
+  std::size_t inner = inner_base_id;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using L = typename Net::template layer<I + 1>;
+          const T* lp = p + Net::template parameter_offset<I + 1>;
+          if constexpr (is_residual<L>) {
+            using B = typename L::body;
+            constexpr std::size_t nb = B::layer_count, np = L::has_projection ? 1 : 0;
+            visit_layers<B>(lp, a.data(), inner, inner + nb + np, visit);
+            if constexpr (L::has_projection) {
+              using P = typename L::projection;
+              std::vector<T> out(P::output_shape::size);
+              std::vector<T> scratch(ctnn::detail::scratch_size_of<P> + 1);
+              ctnn::detail::forward_layer<P>(lp + L::body_parameter_count, a.data(), out.data(),
+                                             scratch.data());
+              visit(inner + nb, out.data(), out.size());
+            }
+            inner += inner_tensors<L>();
+          }
+          L::forward(lp, a.data(), b.data());
+          visit(out_base + I, b.data(), Net::template layer_size<I + 1>);
+          std::swap(a, b);
+        }(),
+        ...);
+  }
+  (std::make_index_sequence<Net::layer_count>{});
+}
+
 /// Runs the float layers one by one over `n` samples of `d`, calling visit(t, values, size)
-/// for every tensor t (0 = input).
+/// for every tensor t (0 = input; inner tensors of residual blocks after the layers').
 template <class Net, class Visit>
 void for_each_tensor(const typename Net::parameters& p, const dataset& d, std::size_t n,
                      Visit&& visit) {
   using T = typename Net::scalar;
-  std::vector<T> a(Net::activation_size + Net::input_size), b(a.size());
+  std::vector<T> a(Net::input_size);
   for (std::size_t s = 0; s < n; ++s) {
     for (std::size_t i = 0; i < Net::input_size; ++i) a[i] = static_cast<T>(d.sample(s)[i]);
     visit(std::size_t{0}, a.data(), Net::input_size);
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((Net::template layer<I + 1>::forward(p.values.data() + Net::template parameter_offset<I + 1>,
-                                            a.data(), b.data()),
-        visit(I + 1, b.data(), Net::template layer_size<I + 1>), std::swap(a, b)),
-       ...);
-    }
-    (std::make_index_sequence<Net::layer_count>{});
+    visit_layers<Net>(p.values.data(), a.data(), 1, Net::layer_count + 1, visit);
   }
 }
 
@@ -129,7 +202,7 @@ std::vector<tensor_range> calibrate(const typename Net::parameters& p, const dat
   if (n == 0) throw std::invalid_argument("the calibration set is empty");
   if (!(o.percentile > 50.0 && o.percentile <= 100.0))
     throw std::invalid_argument("the calibration percentile must be in (50, 100]");
-  std::vector<tensor_range> r(Net::layer_count + 1);
+  std::vector<tensor_range> r(Net::layer_count + 1 + detail::inner_tensor_total<Net>());
   const bool minmax = o.percentile >= 100.0;
   std::vector<std::vector<float>> seen(minmax ? 0 : r.size());
   for (auto& t : r) t = {HUGE_VAL, -HUGE_VAL, false};
@@ -156,13 +229,19 @@ std::vector<tensor_range> calibrate(const typename Net::parameters& p, const dat
   return r;
 }
 
+template <class Net, std::size_t I>
+void quantize_residual(const typename Net::parameters& p, const std::vector<tensor_range>& ranges,
+                       typename quantized<Net>::parameters& q);
+
 /// One layer's slice (called by quantize in network order, so its input tensor is set).
 template <class Net, std::size_t I>
 void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_range>& ranges,
                     typename quantized<Net>::parameters& q) {
   using L = typename Net::template layer<I>;
   using Q = quantized<Net>;
-  if constexpr (!detail::is_dense<L> && !detail::is_conv<L> && !detail::is_depthwise<L>) {
+  if constexpr (detail::is_residual<L>) {
+    quantize_residual<Net, I>(p, ranges, q);
+  } else if constexpr (!detail::is_dense<L> && !detail::is_conv<L> && !detail::is_depthwise<L>) {
     // pooling, global_avg_pool, flatten and dropout keep their input's quantisation
     q.scales[I] = q.scales[I - 1];
     q.zero_points[I] = q.zero_points[I - 1];
@@ -259,6 +338,82 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
   }
 }
 
+namespace detail {
+/// Quantises the one-layer-at-a-time network Sub (a block's body, or its projection alone)
+/// whose parameters are `values` and whose input has Outer tensor I−1's quantisation;
+/// copies the int8 slices to q's arrays at the given offsets and returns Sub's.
+template <class Sub, class Outer, std::size_t I>
+std::unique_ptr<typename quantized<Sub>::parameters> quantize_part(
+    const typename Sub::scalar* values, const std::vector<tensor_range>& sub_ranges,
+    typename quantized<Outer>::parameters& q, std::size_t weights, std::size_t biases,
+    std::size_t multipliers, std::size_t shifts) {
+  using QS = quantized<Sub>;
+  auto sp = std::make_unique<typename Sub::parameters>();
+  std::copy(values, values + Sub::parameter_count, sp->values.begin());
+  auto sq = std::make_unique<typename QS::parameters>();
+  sq->scales[0] = q.scales[I - 1];
+  sq->zero_points[0] = q.zero_points[I - 1];
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    (quantize_layer<Sub, K + 1>(*sp, sub_ranges, *sq), ...);
+  }
+  (std::make_index_sequence<Sub::layer_count>{});
+  std::copy(sq->weights.begin(), sq->weights.end(), q.weights.begin() + std::ptrdiff_t(weights));
+  std::copy(sq->biases.begin(), sq->biases.end(), q.biases.begin() + std::ptrdiff_t(biases));
+  std::copy(sq->multipliers.begin(), sq->multipliers.end(),
+            q.multipliers.begin() + std::ptrdiff_t(multipliers));
+  std::copy(sq->shifts.begin(), sq->shifts.end(), q.shifts.begin() + std::ptrdiff_t(shifts));
+  return sq;
+}
+}  // namespace detail
+
+/// A residual block's slice (detail/int8_residual.hpp's layout): the body and the
+/// projection as networks of their own, the block's output range, the ADD's multipliers.
+template <class Net, std::size_t I>
+void quantize_residual(const typename Net::parameters& p, const std::vector<tensor_range>& ranges,
+                       typename quantized<Net>::parameters& q) {
+  using L = typename Net::template layer<I>;
+  using Q = quantized<Net>;
+  using QL = ctnn::detail::int8_layer<L>;
+  using B = typename L::body;
+  using In = typename L::input_shape;
+  constexpr std::size_t n = B::layer_count, np = L::has_projection ? 1 : 0;
+  constexpr std::size_t base = detail::inner_base<Net, I>();
+  const auto* lp = p.values.data() + Net::template parameter_offset<I>;
+  const std::size_t w0 = Q::template weight_offset<I>, b0 = Q::template bias_offset<I>;
+  const std::size_t m0 = Q::template multiplier_offset<I>, s0 = Q::template shift_offset<I>;
+  // The body's ranges in a network's layout: input, its layers' outputs, its inner tensors.
+  std::vector<tensor_range> body_ranges{ranges[I - 1]};
+  for (std::size_t k = 0; k < n; ++k) body_ranges.push_back(ranges[base + k]);
+  for (std::size_t k = n + np; k < detail::inner_tensors<L>(); ++k)
+    body_ranges.push_back(ranges[base + k]);
+  const auto bq = detail::quantize_part<B, Net, I>(lp, body_ranges, q, w0, b0, m0, s0);
+  std::int32_t* zero_points = q.biases.data() + b0 + QL::zero_point_offset;
+  for (std::size_t k = 1; k <= n; ++k) zero_points[k - 1] = bq->zero_points[k];
+  double s_skip = q.scales[I - 1];
+  if constexpr (L::has_projection) {
+    using PN =
+        basic_network<typename Net::scalar, typename Net::numerics,
+                      input<In::height, In::width, In::channels>, typename L::projection_spec>;
+    const std::vector<tensor_range> projection_ranges{ranges[I - 1], ranges[base + n]};
+    const auto pq = detail::quantize_part<PN, Net, I>(
+        lp + L::body_parameter_count, projection_ranges, q, w0 + QL::body_weight_count,
+        b0 + QL::body_bias_count, m0 + QL::body_multiplier_count, s0 + QL::body_shift_count);
+    zero_points[n] = pq->zero_points[1];
+    s_skip = pq->scales[1];
+  }
+  std::tie(q.scales[I], q.zero_points[I]) = detail::asymmetric(ranges[I].lo, ranges[I].hi);
+  // TFLite's ADD: both inputs to the common scale 2·max/2^20, then to the output's.
+  const double s_body = bq->scales[n], s_out = q.scales[I];
+  const double twice_max = 2.0 * std::max(s_skip, s_body);
+  const double real[3] = {s_skip / twice_max, s_body / twice_max,
+                          twice_max / (std::ldexp(1.0, ctnn::detail::int8_add_left_shift) * s_out)};
+  for (std::size_t j = 0; j < 3; ++j) {
+    const quantized_multiplier m = quantize_multiplier(real[j]);
+    q.multipliers[m0 + QL::add_multiplier_offset + j] = m.multiplier;
+    q.shifts[s0 + QL::add_shift_offset + j] = static_cast<std::int8_t>(m.shift);
+  }
+}
+
 /// The int8 parameters of `p` for the given tensor ranges. Throws std::invalid_argument if
 /// a parameter is not finite.
 template <class Net>
@@ -270,7 +425,8 @@ std::unique_ptr<typename quantized<Net>::parameters> quantize(
     if (!std::isfinite(static_cast<double>(p.values[i])))
       throw std::invalid_argument("parameter " + std::to_string(i) +
                                   " is not finite (the run diverged); refusing to quantize it");
-  if (ranges.size() != Q::tensor_count) throw std::invalid_argument("wrong number of ranges");
+  if (ranges.size() != Q::tensor_count + detail::inner_tensor_total<Net>())
+    throw std::invalid_argument("wrong number of ranges");
 
   std::tie(q->scales[0], q->zero_points[0]) = detail::asymmetric(ranges[0].lo, ranges[0].hi);
   [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -35,7 +35,7 @@ int main() {
   // [6] Backpropagation + [7] gradient descent: full batch (batch = 0), lr 0.5.
   tr::options o;
   o.optimizer = tr::optimizer_kind::gd;
-  o.batch = 0;
+  o.batch = 0;  // the whole training set per step: the notebook's full-batch algorithm
   o.lr = 0.5;
   o.epochs = 2000;        // full batch: one step per "epoch"
   tr::trainer<net> t(o);  // trains the parameters of step [3] as they are

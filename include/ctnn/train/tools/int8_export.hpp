@@ -8,11 +8,14 @@
 /// calibration runs the float model, which only a program compiled for it can.
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "ctnn/folded.hpp"
 #include "ctnn/train/data/dataset.hpp"
 #include "ctnn/train/data/input_transform.hpp"
 #include "ctnn/train/io/atomic_file.hpp"
@@ -34,13 +37,11 @@ struct int8_export_settings {
   std::vector<std::string> class_names;             ///< when known
 };
 
-/// Quantizes `p`, writes the header, prints the comparison on stderr and returns it as
-/// JSON. `calibration` must be the training data in the model's input transform; `scored`
-/// (may be null) the labelled data to compare on. Throws std::invalid_argument for bad
-/// calibration data and train::data_error if the file cannot be written.
+/// export_int8 for a model without batch_norm.
 template <class Net>
-nlohmann::json export_int8(const typename Net::parameters& p, const train::dataset& calibration,
-                           const train::dataset* scored, const int8_export_settings& s) {
+nlohmann::json export_int8_unfolded(const typename Net::parameters& p,
+                                    const train::dataset& calibration, const train::dataset* scored,
+                                    const int8_export_settings& s) {
   train::quantize_report report;
   report.ranges = train::calibrate<Net>(p, calibration, s.quantize);
   const auto q = train::quantize<Net>(p, report.ranges);
@@ -74,6 +75,27 @@ nlohmann::json export_int8(const typename Net::parameters& p, const train::datas
     j["int8_top1_agreement"] = report.agreement;
   }
   return j;
+}
+
+/// Quantizes `p`, writes the header, prints the comparison on stderr and returns it as
+/// JSON. `calibration` must be the training data in the model's input transform; `scored`
+/// (may be null) the labelled data to compare on. Throws std::invalid_argument for bad
+/// calibration data and train::data_error if the file cannot be written. A model with
+/// batch_norm layers is folded first (folded.hpp): the header holds the int8 form of
+/// ctnn::folded<Net>, named so (model type "ctnn::folded<type>"), calibrated and compared
+/// as that float model.
+template <class Net>
+nlohmann::json export_int8(const typename Net::parameters& p, const train::dataset& calibration,
+                           const train::dataset* scored, const int8_export_settings& s) {
+  if constexpr (!std::is_same_v<folded<Net>, Net>) {
+    auto f = std::make_unique<typename folded<Net>::parameters>();
+    fold<Net>(p, *f);
+    int8_export_settings fs = s;
+    fs.model_type = "ctnn::folded<" + s.model_type + ">";
+    return export_int8<folded<Net>>(*f, calibration, scored, fs);
+  } else {
+    return export_int8_unfolded<Net>(p, calibration, scored, s);
+  }
 }
 
 }  // namespace ctnn::tools

@@ -116,6 +116,77 @@ TEST(csv, label_column_by_name_or_number_anywhere) {
       (dir / "a.csv").string() + ": --label-column 5: the file has 4 columns (numbered from 1)");
 }
 
+TEST(csv, target_columns_by_name_or_number_in_output_order) {
+  scratch_dir dir;
+  const auto f = dir / "r.csv";
+  ctnn_test::write_text(f, "x1,y_b,x2,label,y_a\n1,2,3,0,4\n5,6.5,7,1,-8\n");
+  ctnn::train::csv_options o;
+  o.target_columns = "y_a, y_b";  // order of the outputs, not of the file; blanks trimmed
+  o.classes = 2;
+  ctnn::train::csv_layout layout;
+  auto d = read(f, o, &layout);
+  EXPECT_EQ(d.features, 2u);
+  EXPECT_EQ(d.x, (std::vector<float>{1, 3, 5, 7}));
+  EXPECT_EQ(d.targets, 2u);
+  EXPECT_TRUE(d.regression());
+  EXPECT_EQ(d.t, (std::vector<float>{4, 2, -8, 6.5f}));
+  EXPECT_EQ(d.y, (std::vector<std::uint32_t>{0, 1}));  // "auto" still finds `label`
+  EXPECT_EQ(layout.target_indices, (std::vector<std::size_t>{4, 1}));
+  o.target_columns = "5,2";
+  auto by_number = read(f, o);
+  EXPECT_EQ(by_number.t, d.t);
+  EXPECT_EQ(by_number.x, d.x);
+  // Targets without any label column: "auto" finds none and the set is unlabelled.
+  ctnn_test::write_text(f, "a,b,y\n1,2,3\n4,5,6\n");
+  o.target_columns = "y";
+  d = read(f, o);
+  EXPECT_FALSE(d.labelled());
+  EXPECT_EQ(d.x, (std::vector<float>{1, 2, 4, 5}));
+  EXPECT_EQ(d.t, (std::vector<float>{3, 6}));
+  // No header: by number only.
+  ctnn_test::write_text(f, "1,2,3\n4,5,6\n");
+  o.target_columns = "1";
+  o.label_column = "none";
+  d = read(f, o);
+  EXPECT_EQ(d.x, (std::vector<float>{2, 3, 5, 6}));
+  EXPECT_EQ(d.t, (std::vector<float>{1, 4}));
+}
+
+TEST(csv, target_column_errors) {
+  scratch_dir dir;
+  const auto f = dir / "r.csv";
+  const std::string p = f.string();
+  ctnn_test::write_text(f, "x,label,y\n1,0,2\n3,1,z\n");
+  ctnn::train::csv_options o;
+  o.classes = 2;
+  o.target_columns = "w";
+  EXPECT_EQ(read_error(f, o), p + ": has no column named 'w' (--target-columns)");
+  o.target_columns = "4";
+  EXPECT_EQ(read_error(f, o), p + ": --target-columns 4: the file has 3 columns (numbered from 1)");
+  o.target_columns = "0";
+  EXPECT_EQ(read_error(f, o), p + ": --target-columns 0: the file has 3 columns (numbered from 1)");
+  o.target_columns = "label";
+  EXPECT_EQ(read_error(f, o),
+            p + ": --target-columns label is the label column: a column is a class label or a "
+                "target");
+  o.target_columns = "y,3";
+  EXPECT_EQ(read_error(f, o), p + ": --target-columns names column 3 twice");
+  o.target_columns = "y,";
+  EXPECT_EQ(read_error(f, o), p + ": --target-columns 'y,' has an empty entry");
+  o.target_columns = "y";
+  EXPECT_EQ(read_error(f, o), p + ":3: column 3 (y): 'z' is not a finite number");
+  o.target_columns = "x,y";
+  ctnn_test::write_text(f, "x,label,y\n1,0,2\n");
+  EXPECT_EQ(read_error(f, o), p + ":1: no feature columns");
+  ctnn_test::write_text(f, "1,0,2\n");
+  o.header = ctnn::train::csv_header::no;
+  o.label_column = "none";
+  o.target_columns = "y";
+  EXPECT_EQ(read_error(f, o),
+            p + ": has no header line, so no column named 'y': give the target columns by number "
+                "(from 1)");
+}
+
 TEST(csv, header_detection_and_delimiters) {
   scratch_dir dir;
   ctnn_test::write_text(dir / "n.csv", "1;0.5;2\n0;-1;3\n");

@@ -1,65 +1,103 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Runs ctnn's trainer and a reference baseline on Fashion-MNIST in one go and prints the
-# speed ratio. Not run in CI; timings mean something only on an otherwise idle machine.
+# ctnn beside PyTorch, in one run: the same network, optimiser, batch, schedule and epochs
+# (ctnn-bench-fashion's mlp/cnn modes = the trainers' defaults; torch_baseline.py), run
+# alternately REPS times on the same machine so that both see the same load. Prints each
+# run's JSON and a table: seconds per epoch, samples/s, test accuracy, and ctnn/PyTorch
+# ratios. Not a test (timings mean something only on an otherwise idle machine).
 #
-#   benchmarks/training/compare_baseline.sh BASELINE_DIR [minibatch|fullbatch] [BENCH_BINARY]
+#   benchmarks/training/compare_baseline.sh [--data DIR] [--model mlp|cnn|both]
+#       [--epochs N] [--reps R] [--threads T] [--bench BINARY] [--install]
 #
-# BASELINE_DIR holds torch_mlp.py and seed_numpy_fullbatch.py (one JSON line each).
-# minibatch: 784-128-64-10, Adam 1e-3, batch 128, 10 epochs, 2 threads vs torch_mlp.py.
-# fullbatch: [784,64,32,10], full-batch GD lr 0.1, 800 iterations vs seed_numpy_fullbatch.py.
-# BENCH_BINARY defaults to ctnn-bench-fashion in build/release (cmake --preset release).
-# Environment: DATA (default /usr/share/datasets/fashion-mnist), OPENBLAS_DIR (default
-# /usr/lib/x86_64-linux-gnu/openblas-pthread, put first on LD_LIBRARY_PATH for the baseline
-# if it exists), PYTHON (default /usr/bin/python3).
+# --data: any MNIST-format directory (default /usr/share/datasets/fashion-mnist).
+# --epochs: per run (default: mlp 10, cnn 3). --reps: alternations (default 1).
+# --bench: ctnn-bench-fashion (default build/release, then build/dev).
+# --install: apt-get install python3-torch python3-numpy first (Debian, as root).
+# PYTHON (default /usr/bin/python3) must import torch; OpenBLAS is pinned to one thread, as
+# PyTorch's own threads (torch.set_num_threads(T)) do the parallel work.
 set -euo pipefail
-if [ $# -lt 1 ]; then
-  sed -n '3,15p' "$0"
-  exit 2
-fi
-baselines=$1
-mode=${2:-minibatch}
 here=$(cd "$(dirname "$0")" && pwd)
-bench=${3:-$here/../../build/release/benchmarks/training/ctnn-bench-fashion}
-data=${DATA:-/usr/share/datasets/fashion-mnist}
+root=$(cd "$here/../.." && pwd)
+data=/usr/share/datasets/fashion-mnist
+models="mlp cnn"
+epochs=""
+reps=1
+threads=2
+bench=""
+install=0
 python=${PYTHON:-/usr/bin/python3}
-openblas=${OPENBLAS_DIR:-/usr/lib/x86_64-linux-gnu/openblas-pthread}
-[ -x "$bench" ] || { echo "compare_baseline.sh: $bench: not built" >&2; exit 1; }
-[ -d "$baselines" ] || { echo "compare_baseline.sh: $baselines: not a directory" >&2; exit 1; }
+usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --data) data=$2; shift 2 ;;
+    --model) case $2 in mlp|cnn) models=$2 ;; both) models="mlp cnn" ;;
+               *) echo "error: --model must be mlp, cnn or both" >&2; exit 2 ;; esac; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --bench) bench=$2; shift 2 ;;
+    --install) install=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+for n in "$reps" "$threads" ${epochs:+"$epochs"}; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive integer" >&2; exit 2; }
+done
+if [ "$install" = 1 ]; then
+  apt-get install -y python3-torch python3-numpy >/dev/null
+fi
+if [ -z "$bench" ]; then
+  for b in "$root/build/release" "$root/build/dev"; do
+    if [ -x "$b/benchmarks/training/ctnn-bench-fashion" ]; then
+      bench=$b/benchmarks/training/ctnn-bench-fashion
+      break
+    fi
+  done
+fi
+[ -n "$bench" ] && [ -x "$bench" ] || {
+  echo "error: ctnn-bench-fashion not built (cmake --build --preset release --target ctnn-bench-fashion)" >&2
+  exit 1
+}
+[ -d "$data" ] || { echo "error: $data: not a directory" >&2; exit 1; }
+"$python" -c "import torch, numpy" 2>/dev/null || {
+  echo "error: $python cannot import torch and numpy (--install, or apt-get install python3-torch)" >&2
+  exit 1
+}
 
-case $mode in
-  minibatch)
-    script=torch_mlp.py
-    baseline_args=(--dataset fashion --epochs 10 --batch 128 --lr 1e-3 --threads 2)
-    ctnn_args=(minibatch 2 10)
-    ;;
-  fullbatch)
-    script=seed_numpy_fullbatch.py
-    baseline_args=(--dataset fashion --init xavier --iters 800 --lr 0.1)
-    ctnn_args=(fullbatch 2 800)
-    ;;
-  *) echo "compare_baseline.sh: unknown mode '$mode' (minibatch or fullbatch)" >&2; exit 2 ;;
-esac
-
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-ctnn_json=$("$bench" "$data" "${ctnn_args[@]}")
-echo "$ctnn_json"
-blas_path=${LD_LIBRARY_PATH:-}
-[ -d "$openblas" ] && blas_path=$openblas${blas_path:+:$blas_path}
-base_json=$(cd "$baselines" && LD_LIBRARY_PATH=$blas_path OPENBLAS_NUM_THREADS=1 \
-  "$python" "$script" "${baseline_args[@]}")
-echo "$base_json"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores;" \
+     "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for model in $models; do
+  e=${epochs:-$([ "$model" = mlp ] && echo 10 || echo 3)}
+  for ((r = 1; r <= reps; ++r)); do
+    "$bench" "$data" "$model" "$threads" "$e" | tee -a "$results"
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$threads \
+      "$python" "$here/torch_baseline.py" "$data" "$model" --threads "$threads" --epochs "$e" \
+      | tee -a "$results"
+  done
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-"$python" - "$ctnn_json" "$base_json" <<'PY'
+"$python" - "$results" <<'PY'
 import json, sys
-c, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-ratio = c["train_seconds"] / b["train_seconds"]
-print(json.dumps({
-    "mode": c["mode"],
-    "ctnn_train_seconds": c["train_seconds"], "baseline_train_seconds": b["train_seconds"],
-    "time_ratio_ctnn_over_baseline": round(ratio, 3), "speedup": round(1 / ratio, 2),
-    "ctnn_test_accuracy": c["test_accuracy"], "baseline_test_accuracy": b["test_acc"],
-    "accuracy_difference_points": round(100 * (c["test_accuracy"] - b["test_acc"]), 2),
-}))
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print()
+print("| model | tool | s/epoch (best) | samples/s (best) | test accuracy (mean) |")
+print("|---|---|---|---|---|")
+summary = {}
+for model in dict.fromkeys(r["mode"] for r in runs):
+    for tool in ("ctnn", "pytorch"):
+        rs = [r for r in runs if r["mode"] == model and r["tool"].startswith(tool)]
+        best = min(r["seconds_per_epoch"] for r in rs)
+        sps = max(r["samples_per_second"] for r in rs)
+        acc = sum(r["test_accuracy"] for r in rs) / len(rs)
+        summary[model, tool] = (best, sps, acc)
+        print(f"| {model} | {rs[0]['tool']} | {best:.3f} | {sps:,.0f} | {100 * acc:.2f} % |")
+print()
+for model in dict.fromkeys(r["mode"] for r in runs):
+    c, p = summary[model, "ctnn"], summary[model, "pytorch"]
+    print(f"{model}: ctnn samples/s = {c[1] / p[1]:.2f}x PyTorch's; "
+          f"accuracy difference {100 * (c[2] - p[2]):+.2f} points")
 PY

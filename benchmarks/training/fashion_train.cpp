@@ -4,6 +4,9 @@
 //   ctnn-bench-fashion DIR minibatch [threads] [epochs]   784-128-64-10, Adam 1e-3, batch 128
 //   ctnn-bench-fashion DIR fullbatch [threads] [iters]    784-64-32-10, full-batch GD lr 0.1
 //   ctnn-bench-fashion DIR wide [threads] [epochs]        784-256-128-10, Adam, cosine, 20 ep.
+//   ctnn-bench-fashion DIR mlp [threads] [epochs]         models::mlp, ctnn-train-mlp's defaults
+//   ctnn-bench-fashion DIR cnn [threads] [epochs]         models::cnn, ctnn-train-cnn's defaults
+// (torch_baseline.py trains the same networks with the same settings for mlp and cnn.)
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -14,6 +17,8 @@
 #include "ctnn/train/data/idx.hpp"
 #include "ctnn/train/data/preprocess.hpp"
 #include "ctnn/train/trainer.hpp"
+#include "models/cnn.hpp"
+#include "models/mlp.hpp"
 
 namespace {
 
@@ -41,10 +46,17 @@ int run(const std::string& mode, const ctnn::train::options& o, const ctnn::trai
     }
   }
   const auto ev = t.evaluate(*p, test);
-  // Multiply-accumulates per sample: forward, grad_W, and grad_x for layers ≥ 2.
+  // Multiply-accumulates per sample: forward, grad_W, and grad_x for layers ≥ 2. A layer's
+  // forward MACs are its weights times the output positions that share them
+  // (layer size / biases: 1 for dense, H·W for conv2d).
   double macs = 0;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((macs += double(Net::template layer<I + 1>::weight_count) * (I == 0 ? 2 : 3)), ...);
+    ((macs += Net::template layer<I + 1>::bias_count == 0
+                  ? 0.0
+                  : double(Net::template layer<I + 1>::weight_count) *
+                        double(Net::template layer_size<I + 1>) /
+                        double(Net::template layer<I + 1>::bias_count) * (I == 0 ? 2 : 3)),
+     ...);
   }
   (std::make_index_sequence<Net::layer_count>{});
   const double samples = double(train.size()) * double(o.epochs);
@@ -63,7 +75,8 @@ int run(const std::string& mode, const ctnn::train::options& o, const ctnn::trai
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s DIR minibatch|fullbatch|wide [threads] [epochs|iterations]\n",
+    std::fprintf(stderr,
+                 "usage: %s DIR minibatch|fullbatch|wide|mlp|cnn [threads] [epochs|iterations]\n",
                  argv[0]);
     return 2;
   }
@@ -92,6 +105,18 @@ int main(int argc, char** argv) {
       o.min_lr = 1e-5;
       o.init = ctnn::train::init_scheme::he;
       return run<wide>(mode, o, train, test);
+    }
+    if (mode == "mlp") {  // ctnn-train-mlp's defaults (options{}: Adam 1e-3, batch 128, He)
+      o.epochs = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 10;
+      return run<models::mlp>(mode, o, train, test);
+    }
+    if (mode == "cnn") {  // ctnn-train-cnn's defaults (host_tools/CMakeLists.txt)
+      o.epochs = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 30;
+      o.lr = 0.003;
+      o.batch = 64;
+      o.schedule = ctnn::train::schedule_kind::cosine;
+      o.weight_decay = 0.0005;
+      return run<models::cnn>(mode, o, train, test);
     }
     if (mode == "fullbatch") {
       o.epochs = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 800;

@@ -144,8 +144,9 @@ def main():
     checked = ["test_accuracy"] + (["dev_accuracy"] if a.check_dev and "dev_accuracy" in diffs
                                    else [])
     ok = all(abs(diffs[k]) <= a.tolerance + 1e-9 for k in checked)
-    print(f"{'PASS' if ok else 'FAIL'}: {', '.join(k.split('_')[0] for k in checked)} accuracy "
-          f"within ±{a.tolerance:g} point" + ("" if ok else "s: no"))
+    sets = ", ".join(k.split("_")[0] for k in checked)
+    print(f"PASS: {sets} accuracy within ±{a.tolerance:g} point" if ok else
+          f"FAIL: {sets} accuracy differs by more than {a.tolerance:g} point")
     return 0 if ok else 1
 
 

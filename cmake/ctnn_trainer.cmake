@@ -3,11 +3,15 @@
 # Available after find_package(ctnn COMPONENTS tools), or add_subdirectory(ctnn) on a host
 # with zlib, CLI11 and nlohmann-json (cmake/ctnn_components.cmake).
 include_guard(GLOBAL)
+include(CheckCXXCompilerFlag)
+
+set(CTNN_TRAINER_ARCH "native" CACHE STRING
+    "-march for trainers made by ctnn_add_trainer() (ARCH overrides it per trainer); empty: the compiler's default target")
 
 # ctnn_add_trainer(<name> MODEL <header> TYPE <type>
 #                  [MODEL_INCLUDE <path>] [NAMESPACE <namespace>]
 #                  [SYNTHETIC moons|circles|xor|spirals] [EPOCHS n] [LR x] [BATCH n]
-#                  [SCHEDULE none|step|cosine] [WEIGHT_DECAY x]
+#                  [SCHEDULE none|step|cosine] [WEIGHT_DECAY x] [ARCH march]
 #                  [INCLUDE_DIRECTORIES dirs...])
 # Builds executable <name>, the full training CLI (include/ctnn/train/tools/trainer_main.hpp) for
 # the network type <type> (e.g. my::net) declared in <header>. Every checkpoint it writes
@@ -16,12 +20,17 @@ include_guard(GLOBAL)
 # "<type>_weights"), so `ctnn-export my.ckpt -o my_weights.hpp` needs nothing else.
 # SYNTHETIC makes that synthetic set the default data; EPOCHS/LR/BATCH/SCHEDULE/
 # WEIGHT_DECAY change the defaults of the flags of the same names. The target is treated as
-# the caller's own: ctnn's warnings and -march are not imposed on it (only ctnn's own
-# trainers, made inside the ctnn project, get them). Example:
+# the caller's own: ctnn's warnings and its CTNN_HOST_ARCH are not imposed on it (only
+# ctnn's own trainers, made inside the ctnn project, get them).
+# ARCH (default CTNN_TRAINER_ARCH, "native"; empty: the compiler's default) is the trainer's
+# -march, printed at configure time. A trainer runs where it is built, and the default
+# `fused` mode needs the FMA instructions that x86-64's baseline lacks: without them each
+# multiply-accumulate is a libm fmaf call and training is ~60× slower. Results are
+# bit-identical whatever the ARCH (the kernels' summation order is fixed). Example:
 #   ctnn_add_trainer(my-trainer MODEL ${CMAKE_CURRENT_SOURCE_DIR}/models/my_net.hpp TYPE my::net)
 function(ctnn_add_trainer name)
   cmake_parse_arguments(arg ""
-    "MODEL;TYPE;MODEL_INCLUDE;NAMESPACE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY"
+    "MODEL;TYPE;MODEL_INCLUDE;NAMESPACE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY;ARCH"
     "INCLUDE_DIRECTORIES" ${ARGN})
   if(NOT arg_MODEL OR NOT arg_TYPE)
     message(FATAL_ERROR "ctnn_add_trainer(${name}): MODEL <header> and TYPE <type> are required")
@@ -85,5 +94,23 @@ ${defaults}  return ctnn::tools::trainer_main<${arg_TYPE}>(argc, argv, d);
   # project's warnings and -march, a user's project (installed or add_subdirectory) not.
   if(PROJECT_NAME STREQUAL "ctnn" AND COMMAND ctnn_project_target)
     ctnn_project_target(${name})
+    return()
+  endif()
+  if(DEFINED arg_ARCH OR "ARCH" IN_LIST arg_KEYWORDS_MISSING_VALUES)
+    set(arch "${arg_ARCH}")
+  else()
+    set(arch "${CTNN_TRAINER_ARCH}")
+  endif()
+  if(arch)
+    string(MAKE_C_IDENTIFIER "CTNN_CXX_ACCEPTS_MARCH_${arch}" accepts)
+    check_cxx_compiler_flag("-march=${arch}" ${accepts})
+    if(NOT ${accepts})
+      message(FATAL_ERROR "ctnn_add_trainer(${name}): the compiler does not accept -march=${arch} "
+                          "(set ARCH, or CTNN_TRAINER_ARCH, to another value or to \"\")")
+    endif()
+    target_compile_options(${name} PRIVATE -march=${arch})
+    message(STATUS "ctnn_add_trainer(${name}): -march=${arch} (ARCH or CTNN_TRAINER_ARCH to change)")
+  else()
+    message(STATUS "ctnn_add_trainer(${name}): the compiler's default target (no -march)")
   endif()
 endfunction()

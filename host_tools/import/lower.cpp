@@ -30,7 +30,8 @@ using ctnn::train::data_error;
 constexpr const char* supported_ops =
     "Gemm, MatMul, Add (a bias after Gemm/MatMul), Conv, MaxPool, AveragePool, "
     "GlobalAveragePool, GlobalMaxPool, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Flatten, "
-    "Reshape to [N, -1], Pad (all zero), Dropout, Identity";
+    "Reshape to [N, -1], Pad (all zero), Dropout, Identity, BatchNormalization (folded into the "
+    "Conv/Gemm before it)";
 
 std::string dims_text(const std::vector<std::int64_t>& d) {
   std::string s = "[";
@@ -65,34 +66,15 @@ class lowerer {
 
   model run() {
     read_input();
-    std::map<std::string, std::vector<std::size_t>> consumers;
     for (std::size_t i = 0; i < g_.nodes.size(); ++i)
       for (const auto& in : g_.nodes[i].inputs)
-        if (!in.empty()) consumers[in].push_back(i);
+        if (!in.empty()) consumers_[in].push_back(i);
     if (g_.outputs.size() != 1)
       throw data_error(g_.file, "has " + std::to_string(g_.outputs.size()) +
                                     " graph outputs; a ctnn network has one");
-    const std::string& output = g_.outputs[0].name;
-
-    std::set<std::size_t> visited;
-    while (cur_.name != output) {
-      const auto it = consumers.find(cur_.name);
-      if (it == consumers.end() || it->second.empty())
-        throw data_error(g_.file, "tensor '" + cur_.name + "'" + producer_text() +
-                                      " feeds no node and is not the graph's output '" + output +
-                                      "'");
-      if (it->second.size() > 1)
-        throw data_error(g_.file, g_.nodes[it->second[0]].label() + " and " +
-                                      g_.nodes[it->second[1]].label() + " both read '" + cur_.name +
-                                      "': ctnn imports chains only (no branches, no residual Add)");
-      const node& n = g_.nodes[it->second[0]];
-      if (!visited.insert(it->second[0]).second)
-        throw data_error(g_.file, n.label() + ": the graph has a cycle");
-      lower_node(n);
-      producer_ = &n;
-    }
+    walk(nullptr);
     for (std::size_t i = 0; i < g_.nodes.size(); ++i)
-      if (!visited.count(i))
+      if (!visited_.count(i))
         throw data_error(g_.file,
                          g_.nodes[i].label() + " is not on the chain from the input to the output");
     check_output(g_.outputs[0]);
@@ -102,6 +84,146 @@ class lowerer {
   }
 
  private:
+  /// Lowers nodes along the chain from cur_ to the graph's output, or, for a residual
+  /// block's body, up to (not including) the node `until`.
+  void walk(const node* until) {
+    const std::string& output = g_.outputs[0].name;
+    while (until != nullptr || cur_.name != output) {
+      const auto it = consumers_.find(cur_.name);
+      if (it == consumers_.end() || it->second.empty())
+        throw data_error(
+            g_.file, "tensor '" + cur_.name + "'" + producer_text() +
+                         (until ? " feeds no node and never reaches " + until->label()
+                                : " feeds no node and is not the graph's output '" + output + "'"));
+      if (it->second.size() == 2 && it->second[0] != it->second[1]) {
+        residual(it->second[0], it->second[1]);
+        continue;
+      }
+      if (it->second.size() > 1)
+        throw data_error(g_.file, g_.nodes[it->second[0]].label() + " and " +
+                                      g_.nodes[it->second[1]].label() + " both read '" + cur_.name +
+                                      "': ctnn imports chains only (no branches but residual "
+                                      "blocks x + f(x))");
+      const node& n = g_.nodes[it->second[0]];
+      if (&n == until) return;
+      if (!visited_.insert(it->second[0]).second)
+        throw data_error(g_.file, n.label() + ": the graph has a cycle");
+      lower_node(n);
+      producer_ = &n;
+    }
+  }
+
+  /// The only node reading `tensor`, or null.
+  const node* sole_consumer(const std::string& tensor) const {
+    const auto it = consumers_.find(tensor);
+    return it == consumers_.end() || it->second.size() != 1 ? nullptr : &g_.nodes[it->second[0]];
+  }
+
+  /// cur_ feeds nodes a and b: a residual block y = act(skip(x) + f(x)), where one of them
+  /// is the Add (skip = x) or a 1×1 Conv whose only reader is the Add (the projection),
+  /// and the other starts the body f, a chain ending at the same Add.
+  void residual(std::size_t a, std::size_t b) {
+    const node& na = g_.nodes[a];
+    const node& nb = g_.nodes[b];
+    const auto refuse = [&] {
+      throw data_error(g_.file, na.label() + " and " + nb.label() + " both read '" + cur_.name +
+                                    "': ctnn imports chains and residual blocks only (x + f(x) "
+                                    "or proj(x) + f(x), proj a 1x1 Conv, f a chain)");
+    };
+    const auto is_add = [](const node& n) { return n.op_type == "Add" && n.inputs.size() == 2; };
+    const auto projection_add = [&](const node& n) -> const node* {
+      if (n.op_type != "Conv" || n.outputs.empty()) return nullptr;
+      const node* add = sole_consumer(n.outputs[0]);
+      return add != nullptr && is_add(*add) ? add : nullptr;
+    };
+    const node *add = nullptr, *proj = nullptr, *first = nullptr;
+    if (is_add(na) != is_add(nb)) {  // skip = input
+      add = is_add(na) ? &na : &nb;
+      first = is_add(na) ? &nb : &na;
+    } else {
+      const node* pa = projection_add(na);
+      const node* pb = projection_add(nb);
+      if (pa && pb && pa == pb) {  // two Convs straight into the Add: the skip is its 2nd input
+        proj = pa->inputs[1] == nb.outputs[0] ? &nb : &na;
+      } else if (pa || pb) {
+        proj = pa ? &na : &nb;
+      } else {
+        refuse();
+      }
+      add = projection_add(*proj);
+      first = proj == &na ? &nb : &na;
+    }
+    const std::size_t add_index = static_cast<std::size_t>(add - g_.nodes.data());
+    const flow in = cur_;
+    if (perm_.image) fail(*first, "a residual block directly after a Flatten is not supported");
+
+    // The body: a chain from `first` to the Add, lowered as if it were a network.
+    const std::size_t start = m_.layers.size();
+    open_ = -1;  // x also feeds the skip: nothing in the body may change the layer before
+    open_direct_ = through_pool_ = bias_foldable_ = false;
+    visited_.insert(static_cast<std::size_t>(first - g_.nodes.data()));
+    lower_node(*first);
+    producer_ = first;
+    walk(add);
+    if (m_.layers.size() == start)
+      fail(*add, "its residual body has no layer (x + x is not a residual block)");
+    const flow body_out = cur_;
+    const std::string body_tensor = cur_.name;
+    std::vector<layer> body(
+        std::make_move_iterator(m_.layers.begin() + static_cast<std::ptrdiff_t>(start)),
+        std::make_move_iterator(m_.layers.end()));
+    m_.layers.resize(start);
+
+    std::vector<layer> projection;
+    std::string skip_tensor = in.name;
+    if (proj != nullptr) {
+      cur_ = in;
+      visited_.insert(static_cast<std::size_t>(proj - g_.nodes.data()));
+      conv(*proj);
+      projection.push_back(std::move(m_.layers.back()));
+      m_.layers.pop_back();
+      skip_tensor = proj->outputs[0];
+      const layer& p = projection.back();
+      if (p.kernel_h != 1 || p.kernel_w != 1 || p.same)
+        fail(*proj,
+             "the skip's projection must be a 1x1 Conv without padding (ctnn's "
+             "residual projection)");
+    }
+    const std::string want = body_out.text();
+    const bool same_shape = proj != nullptr
+                                ? cur_.image == body_out.image && cur_.size() == body_out.size() &&
+                                      cur_.c == body_out.c && cur_.h == body_out.h
+                                : in.image == body_out.image && in.size() == body_out.size() &&
+                                      in.c == body_out.c && in.h == body_out.h;
+    if (!same_shape)
+      fail(*add, "adds the skip " + (proj ? cur_.text() : in.text()) + " to the body's " + want +
+                     ": a residual block needs equal shapes (a 1x1 strided Conv on the skip "
+                     "can match them)");
+    const bool ordered = (add->inputs[0] == skip_tensor && add->inputs[1] == body_tensor) ||
+                         (add->inputs[1] == skip_tensor && add->inputs[0] == body_tensor);
+    if (!ordered)
+      fail(*add,
+           "does not add the block's skip '" + skip_tensor + "' and body '" + body_tensor + "'");
+    visited_.insert(add_index);
+
+    layer l;
+    l.what = layer::kind::residual;
+    for (const auto& part : {&body, &projection})
+      for (const auto& x : *part) {
+        l.parameters.insert(l.parameters.end(), x.parameters.begin(), x.parameters.end());
+        l.sources.insert(l.sources.end(), x.sources.begin(), x.sources.end());
+      }
+    l.sources.push_back(add->name);
+    l.body = std::move(body);
+    l.projection = std::move(projection);
+    open_layer(std::move(l));
+    cur_ = body_out;
+    cur_.name = add->outputs.empty() ? "" : add->outputs[0];
+    if (cur_.name.empty()) fail(*add, "has no output");
+    producer_ = add;
+    bias_foldable_ = false;
+  }
+
   [[noreturn]] void fail(const node& n, const std::string& what) const {
     throw data_error(g_.file, n.label() + ": " + what);
   }
@@ -247,6 +369,8 @@ class lowerer {
       softmax(n);
     else if (op == "Pad")
       pad(n, after_affine);
+    else if (op == "BatchNormalization")
+      batch_norm(n, after_affine);
     else if (op == "Dropout" || op == "Identity") {
       expect_chain_input(n);
       m_.notes.push_back(n.label() + " dropped (inference)");
@@ -563,6 +687,59 @@ class lowerer {
     flatten(n, 1);
   }
 
+  /// BatchNormalization (inference): folded into the Conv, Gemm or MatMul right before it,
+  /// per output channel o: s = scale[o] / sqrt(var[o] + epsilon), W'[…][o] = W[…][o]·s,
+  /// b'[o] = (b[o] − mean[o])·s + B[o], computed in double and rounded once to float.
+  void batch_norm(const node& n, bool after_affine) {
+    expect_chain_input(n);
+    if (n.int_attr("training_mode", 0) != 0)
+      fail(n, "training_mode=1: export the model in eval mode (model.eval())");
+    for (std::size_t i = 1; i < n.outputs.size(); ++i)
+      if (!n.outputs[i].empty())
+        fail(n,
+             "has running-statistics outputs (a training-mode export): export after model.eval()");
+    if (open_ < 0 || !open_direct_ ||
+        m_.layers[static_cast<std::size_t>(open_)].activation != "identity")
+      fail(n,
+           "nothing to fold it into: ctnn folds a BatchNormalization into the Conv, Gemm or "
+           "MatMul directly before it (before any activation, pooling or flatten), and has no "
+           "batch-norm layer");
+    layer& l = m_.layers[static_cast<std::size_t>(open_)];
+    const std::size_t channels = cur_.image ? cur_.c : cur_.n;
+    const char* roles[4] = {"scale", "bias B", "mean", "variance"};
+    std::vector<const tensor*> t(4);
+    for (std::size_t i = 0; i < 4; ++i) {
+      t[i] = &constant(n, i + 1, roles[i]);
+      if (t[i]->size() != channels)
+        fail(n, std::string("its ") + roles[i] + " '" + n.inputs[i + 1] + "' is " +
+                    dims_text(t[i]->dims) + " but its input has " + std::to_string(channels) +
+                    " channels (mismatched initializer shape)");
+    }
+    const double eps = static_cast<double>(n.float_attr("epsilon", 1e-5f));
+    std::vector<double> scale(channels);
+    for (std::size_t o = 0; o < channels; ++o) {
+      const double var = static_cast<double>(t[3]->floats[o]);
+      if (!(var + eps > 0))
+        fail(n, "variance + epsilon of channel " + std::to_string(o) + " is not positive");
+      scale[o] = static_cast<double>(t[0]->floats[o]) / std::sqrt(var + eps);
+    }
+    const std::size_t outs = channels, weights = l.parameters.size() - outs;
+    if (l.units == 0 || weights % outs != 0) fail(n, "cannot be folded into " + l.sources.front());
+    for (std::size_t i = 0; i < weights; ++i)  // every float layout is output-fastest
+      l.parameters[i] = static_cast<float>(static_cast<double>(l.parameters[i]) * scale[i % outs]);
+    for (std::size_t o = 0; o < outs; ++o) {
+      float& b = l.parameters[weights + o];
+      b = static_cast<float>((static_cast<double>(b) - static_cast<double>(t[2]->floats[o])) *
+                                 scale[o] +
+                             static_cast<double>(t[1]->floats[o]));
+    }
+    l.sources.push_back(n.name);
+    m_.notes.push_back(n.label() + " folded into '" + l.sources.front() +
+                       "' (weights and bias scaled per output channel)");
+    advance(n);
+    bias_foldable_ = after_affine;
+  }
+
   /// Pad: only all-zero pads (PyTorch's avg_pool2d export adds one), which is dropped.
   void pad(const node& n, bool after_affine) {
     expect_chain_input(n);
@@ -635,6 +812,8 @@ class lowerer {
   bool through_pool_ = false;   ///< a max pool lies between them
   bool bias_foldable_ = false;  ///< the last node was Gemm/MatMul: an Add may be its bias
   const node* producer_ = nullptr;
+  std::map<std::string, std::vector<std::size_t>> consumers_;
+  std::set<std::size_t> visited_;
 };
 
 }  // namespace
@@ -672,6 +851,12 @@ std::string layer::cxx() const {
              u(kernel_h) + ", " + u(kernel_w) + ", " + u(stride) + ">";
     case kind::flatten:
       return "ctnn::flatten";
+    case kind::residual: {
+      std::string r = "ctnn::residual<ctnn::block<";
+      for (std::size_t i = 0; i < body.size(); ++i) r += (i ? ", " : "") + body[i].cxx();
+      return r + ">, " + (projection.empty() ? "ctnn::no_projection" : projection[0].cxx()) + ", " +
+             activation_cxx + ">";
+    }
   }
   return "";
 }
@@ -695,6 +880,12 @@ std::string layer::signature() const {
              "x" + u(kernel_w) + ",s" + u(stride) + ")";
     case kind::flatten:
       return "flatten";
+    case kind::residual: {
+      std::string r = "residual(";
+      for (std::size_t i = 0; i < body.size(); ++i) r += (i ? ";" : "") + body[i].signature();
+      return r + ",skip=" + (projection.empty() ? "input" : projection[0].signature()) + "," +
+             activation + ")";
+    }
   }
   return "";
 }

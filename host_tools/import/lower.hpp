@@ -19,7 +19,11 @@
 ///   → W[KH][KW][C·M]) and GlobalAveragePool ctnn::global_avg_pool, when the ctnn this tool
 ///   is built with has them (have_depthwise / have_global_avg_pool); GlobalAveragePool
 ///   otherwise becomes an avg_pool2d over the whole image (the same bits).
-/// Only chains are imported: every tensor feeds exactly one node. Everything else is a
+/// - A residual block, x → f(x) → Add(x, f(x)) [→ Relu], with f a chain and optionally a
+///   1×1 Conv on the skip (Add(proj(x), f(x))), becomes ctnn::residual<block<f…>, proj,
+///   act>: the Add's following activation, if any, is the block's.
+/// Only chains of layers and residual blocks are imported: every other tensor feeds
+/// exactly one node. Everything else is a
 /// data_error naming the node and its operator.
 #include <cstddef>
 #include <string>
@@ -38,7 +42,8 @@ struct layer {
     max_pool2d,
     avg_pool2d,
     global_avg_pool,
-    flatten
+    flatten,
+    residual
   } what = kind::dense;
   std::size_t units = 0;  ///< dense: outputs; conv2d: filters; depthwise: depth multiplier
   std::size_t kernel_h = 0, kernel_w = 0, stride = 1;
@@ -47,7 +52,10 @@ struct layer {
   std::string activation_cxx = "ctnn::identity";  ///< e.g. "ctnn::leaky_relu<1, 100>"
   bool monotone = true;                           ///< the activation commutes with max pooling
   std::vector<float> parameters;                  ///< W (ctnn layout), then b
-  std::vector<std::string> sources;               ///< the ONNX nodes this layer came from
+  /// residual: the body's layers and the skip's projection (empty: skip=input); their
+  /// parameters are also in `parameters`, body first (residual.hpp's frozen layout).
+  std::vector<layer> body, projection;
+  std::vector<std::string> sources;  ///< the ONNX nodes this layer came from
 
   /// e.g. "ctnn::conv2d<8, 3, 3, ctnn::relu, 1, ctnn::same>".
   std::string cxx() const;

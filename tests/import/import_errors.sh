@@ -32,7 +32,15 @@ case $case_name in
   wrong_opset) expect 2 "uses opset 99; ctnn-import reads opsets" "$bad/wrong_opset.onnx" -o "$work/out" ;;
   dynamic_shape) expect 2 "input 'x' has a dynamic dimension 1 \('features'\)" "$bad/dynamic_features.onnx" -o "$work/out" ;;
   mismatched_initializer) expect 2 "node 'fc' \(Gemm\): its weight B is \[4, 7\].*mismatched initializer shape" "$bad/mismatched_initializer.onnx" -o "$work/out" ;;
-  residual_add) expect 2 "node 'fc2' \(Gemm\) and node 'residual' \(Add\) both read 'r': ctnn imports chains only" "$bad/residual_add.onnx" -o "$work/out" ;;
+  branch) expect 2 "node 'fc2' \(Gemm\) and node 'fc3' \(Gemm\) both read 'r': ctnn imports chains and residual blocks only" "$bad/branch.onnx" -o "$work/out" ;;
+  batchnorm_alone) expect 2 "node 'bn_after_relu' \(BatchNormalization\): nothing to fold it into" "$bad/batchnorm_alone.onnx" -o "$work/out" ;;
+  int8_no_data) expect 1 "--int8 needs --calibration-data" "$gen/mlp.onnx" -o "$work/out" --int8 ;;
+  int8_bad_percentile) expect 1 "calibration-percentile" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work" --calibration-percentile 40 ;;
+  int8_missing_data) expect 2 "no-such-dir" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work/no-such-dir" ;;
+  int8_wrong_width)
+    printf '1,2,3\n4,5,6\n' >"$work/three.csv"
+    expect 2 "three.csv.*3 values per sample but the model takes 784" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work/three.csv" ;;
+  int8_no_compiler) expect 2 "cannot run the C\+\+ compiler for --int8" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work" --cxx "$work/no-such-c++" ;;
   leaky_alpha) expect 2 "node 'leaky' \(LeakyRelu\): alpha 0.014142 is not a ratio" "$bad/leaky_alpha.onnx" -o "$work/out" ;;
   asymmetric_pads) expect 2 "node 'conv_pad' \(Conv\): pads \[0, 0, 1, 1\].*neither 0 \(valid\) nor TensorFlow's 'same'" "$bad/asymmetric_pads.onnx" -o "$work/out" ;;
   grouped_conv) expect 2 "node 'grouped' \(Conv\): group=2: grouped convolutions other than depthwise" "$bad/grouped_conv.onnx" -o "$work/out" ;;

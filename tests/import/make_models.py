@@ -125,6 +125,89 @@ class Depthwise(nn.Module):
         return torch.softmax(self.fc(x), dim=1)
 
 
+class BnFold(nn.Module):
+    """BatchNormalization folded at import: after a Conv (spliced into the ONNX graph, since
+    torch.onnx.export folds Conv+BN itself) and after a Linear (BatchNorm1d, which the
+    exporter keeps), with non-trivial running statistics, eval mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3)
+        self.bn1 = nn.BatchNorm2d(4, eps=1e-3)
+        self.fc1 = nn.Linear(4 * 5 * 5, 6)
+        self.bn2 = nn.BatchNorm1d(6)
+        self.fc2 = nn.Linear(6, 3)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv(x)))  # 7x7 → 5x5
+        x = torch.tanh(self.bn2(self.fc1(torch.flatten(x, 1))))
+        return self.fc2(x)
+
+
+class Block(nn.Module):
+    """A ResNet basic block: relu(bn(conv(relu(bn(conv(x))))) + skip(x)), the skip a 1x1
+    strided Conv + BN when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.proj = None
+        if stride != 1 or cin != cout:
+            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.c2(F.relu(self.bn1(self.c1(x)))))
+        return F.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+class Residual(nn.Module):
+    """conv stem, a block with the identity skip, a block with a 1x1 stride-2 projection
+    (9x9 → 5x5; odd sizes, where PyTorch's padding=1 is TensorFlow's 'same'), global
+    average pool, dense."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(1, 4, 3, padding=1)
+        self.b1 = Block(4, 4, 1)
+        self.b2 = Block(4, 8, 2)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.b2(self.b1(F.relu(self.stem(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class ResidualDense(nn.Module):
+    """A residual block on vectors: x + fc(relu(fc(x))) without an activation after the
+    Add (ctnn::residual<…, identity>), written skip-first."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc0 = nn.Linear(12, 8)
+        self.fa = nn.Linear(8, 8)
+        self.fb = nn.Linear(8, 8)
+        self.out = nn.Linear(8, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.fc0(x))
+        x = x + self.fb(torch.relu(self.fa(x)))
+        return self.out(x)
+
+
+def randomise_batch_norms(model):
+    """Running statistics and affine parameters far from the identity, so a wrong fold
+    shows."""
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.3, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.3, 0.3)
+
+
 # name, model class, input shape (without batch), opset, dynamic batch
 MODELS = [
     ("mlp", Mlp, (784,), 11, False),
@@ -133,7 +216,34 @@ MODELS = [
     ("cnn_rgb", CnnRgb, (3, 15, 15), 13, True),
     ("cnn_flat_dense", CnnFlatDense, (2, 7, 9), 14, False),
     ("depthwise", Depthwise, (3, 10, 12), 14, False),
+    ("bn_fold", BnFold, (2, 7, 7), 14, False),
+    ("residual", Residual, (1, 9, 9), 14, False),
+    ("residual_dense", ResidualDense, (12,), 13, False),
 ]
+
+
+def splice_conv_batch_norm(model, path):
+    """torch.onnx.export folds a BatchNorm2d into the Conv before it; to test the
+    importer's own fold, export with bn1 as Identity and put a BatchNormalization node with
+    bn1's parameters after the Conv."""
+    bn = model.bn1
+    model.bn1 = nn.Identity()
+    torch.onnx.export(model, torch.zeros(1, 2, 7, 7), path, input_names=["x"],
+                      output_names=["y"], opset_version=14)
+    model.bn1 = bn
+    m = onnx.load(path)
+    g = m.graph
+    conv = next(n for n in g.node if n.op_type == "Conv")
+    out = conv.output[0]
+    conv.output[0] = out + "_conv"
+    names = ["bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var"]
+    for name, t in zip(names, [bn.weight, bn.bias, bn.running_mean, bn.running_var]):
+        g.initializer.append(init(name, t.detach().numpy().astype(np.float32)))
+    node = helper.make_node("BatchNormalization", [out + "_conv"] + names, [out], name="bn1",
+                            epsilon=bn.eps)
+    g.node.insert(list(g.node).index(conv) + 1, node)
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
 
 
 def insert_dropped_nodes(path):
@@ -153,7 +263,9 @@ def insert_dropped_nodes(path):
 
 def export(out_dir, index, name, cls, shape, opset, dynamic):
     torch.manual_seed(1000 + index)
-    model = cls().eval()
+    model = cls()
+    randomise_batch_norms(model)
+    model.eval()
     x = torch.rand((SAMPLES,) + shape)
     with torch.no_grad():
         y = model(x)
@@ -161,8 +273,11 @@ def export(out_dir, index, name, cls, shape, opset, dynamic):
     kwargs = {}
     if dynamic:
         kwargs["dynamic_axes"] = {"x": {0: "batch"}, "y": {0: "batch"}}
-    torch.onnx.export(model, x[:1], path, input_names=["x"], output_names=["y"],
-                      opset_version=opset, **kwargs)
+    if name == "bn_fold":
+        splice_conv_batch_norm(model, path)
+    else:
+        torch.onnx.export(model, x[:1], path, input_names=["x"], output_names=["y"],
+                          opset_version=opset, **kwargs)
     if name == "activations":
         insert_dropped_nodes(path)
     # ctnn reads images as HWC: the caller's side of the layout conversion.
@@ -201,13 +316,21 @@ def bad_models(out_dir):
                                       in_dims=("batch", "features")),
         "mismatched_initializer": mlp_graph([gemm], [init("W", rng.standard_normal(
             (4, 7)).astype(np.float32)), init("B", b)]),
-        "residual_add": mlp_graph(
+        "branch": mlp_graph(
             [helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc1", transB=1),
              helper.make_node("Relu", ["h"], ["r"], name="relu1"),
              helper.make_node("Gemm", ["r", "W2", "B"], ["h2"], name="fc2", transB=1),
-             helper.make_node("Add", ["h2", "r"], ["y"], name="residual")],
+             helper.make_node("Gemm", ["r", "W2", "B"], ["h3"], name="fc3", transB=1),
+             helper.make_node("Add", ["h2", "h3"], ["y"], name="sum")],
             [init("W", w), init("B", b),
              init("W2", rng.standard_normal((4, 4)).astype(np.float32))]),
+        "batchnorm_alone": mlp_graph(
+            [helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc", transB=1),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             helper.make_node("BatchNormalization", ["r", "s", "B", "m", "v"], ["y"],
+                              name="bn_after_relu")],
+            [init("W", w), init("B", b), init("s", np.ones(4, np.float32)),
+             init("m", np.zeros(4, np.float32)), init("v", np.ones(4, np.float32))]),
         "leaky_alpha": mlp_graph([helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc",
                                                    transB=1),
                                   helper.make_node("LeakyRelu", ["h"], ["y"], name="leaky",

@@ -16,11 +16,14 @@
 #include <vector>
 
 #include "activations_weights.hpp"
+#include "bn_fold_weights.hpp"
 #include "cnn_flat_dense_weights.hpp"
 #include "cnn_rgb_weights.hpp"
 #include "cnn_weights.hpp"
 #include "ctnn/crc32.hpp"
 #include "mlp_weights.hpp"
+#include "residual_dense_weights.hpp"
+#include "residual_weights.hpp"
 #if CTNN_IMPORT_HAVE_DEPTHWISE
 #include "depthwise_weights.hpp"
 #endif
@@ -96,6 +99,22 @@ TEST(import_parity, cnn_flatten_reorders_dense_rows) {
                                             import_test::cnn_flat_dense_weights::crc32);
 }
 
+TEST(import_parity, batch_norm_folded_into_conv_and_gemm) {
+  check_parity<import_test::bn_fold>("bn_fold", import_test::bn_fold_weights::weights,
+                                     import_test::bn_fold_weights::crc32);
+}
+
+TEST(import_parity, residual_blocks_identity_skip_and_strided_projection) {
+  check_parity<import_test::residual>("residual", import_test::residual_weights::weights,
+                                      import_test::residual_weights::crc32);
+}
+
+TEST(import_parity, residual_block_on_vectors_without_activation) {
+  check_parity<import_test::residual_dense>("residual_dense",
+                                            import_test::residual_dense_weights::weights,
+                                            import_test::residual_dense_weights::crc32);
+}
+
 #if CTNN_IMPORT_HAVE_DEPTHWISE
 TEST(import_parity, depthwise_multiplier_2_and_1_global_avg_pool) {
   check_parity<import_test::depthwise>("depthwise", import_test::depthwise_weights::weights,
@@ -106,6 +125,18 @@ TEST(import_parity, depthwise_multiplier_2_and_1_global_avg_pool) {
 // The generated types are what the importer says they are (layout of the input included).
 static_assert(import_test::cnn::input_size == 28 * 28 && import_test::cnn::output_size == 10);
 static_assert(import_test::cnn_rgb::layer<1>::input_shape::channels == 3);
+// Batch norms leave no layer behind; residual blocks are ctnn::residual with their skip.
+static_assert(import_test::bn_fold::signature ==
+              "ctnn1|f32|fused|in(7x7x2)|conv2d(4,3x3,s1,valid,relu)|flatten|dense(6,tanh)|"
+              "dense(3,identity)");
+static_assert(import_test::residual::signature ==
+              "ctnn1|f32|fused|in(9x9x1)|conv2d(4,3x3,s1,same,relu)|residual(conv2d(4,3x3,s1,same,"
+              "relu);conv2d(4,3x3,s1,same,identity),skip=input,relu)|residual(conv2d(8,3x3,s2,"
+              "same,relu);conv2d(8,3x3,s1,same,identity),skip=conv2d(8,1x1,s2,valid,identity),"
+              "relu)|global_avg_pool|dense(10,identity)");
+static_assert(import_test::residual_dense::signature ==
+              "ctnn1|f32|fused|in(1x1x12)|dense(8,relu)|residual(dense(8,relu);dense(8,identity),"
+              "skip=input,identity)|dense(3,identity)");
 static_assert(import_test::mlp::signature ==
               "ctnn1|f32|fused|in(1x1x784)|dense(32,relu)|dense(10,softmax)");
 

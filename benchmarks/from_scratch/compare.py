@@ -15,6 +15,7 @@ The ctnn command is printed in full: it is the notebook from the command line.
 import argparse
 import json
 import os
+import resource
 import shlex
 import subprocess
 import sys
@@ -98,20 +99,22 @@ def main():
           + (f", first {a.limit_train} training" if a.limit_train else "")
           + (f", first {a.limit_test} test samples" if a.limit_test else ""))
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     np_result = notebook.run(a.notebook, a.data, a.iterations, a.limit_train, a.limit_test,
                              a.dev, a.draws, a.seed, a.lr)
-    np_wall = time.perf_counter() - start
+    np_wall, np_cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"numpy: draws {a.draws}, float64, BLAS {blas_in_use()}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
 
     with tempfile.TemporaryDirectory(prefix="ctnn-compare-") as work:
         cmd = trainer_command(a, nb, trainer, os.path.join(work, "run.ckpt"))
         print("ctnn:  " + " ".join(shlex.quote(c) for c in cmd))
-        start = time.perf_counter()
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(os.path.join(work, "stderr.txt"), "w+") as err:
             run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
             ctnn_wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            ctnn_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             if run.returncode != 0:
                 err.seek(0)
                 print(f"error: the ctnn trainer exited with {run.returncode}:\n{err.read()}",
@@ -132,15 +135,21 @@ def main():
     def pct(v):
         return "      -" if v is None else f"{100 * v:7.2f}"
 
-    print(f"\n{'':10} {'train %':>8} {'dev %':>8} {'test %':>8} {'train s':>9} {'wall s':>8}")
-    for name, res, wall in (("numpy", np_result, np_wall), ("ctnn", ctnn_result, ctnn_wall)):
+    # train s: the training loop's wall time (each program's own clock); wall s and cpu s:
+    # the whole run (loading, training, scoring), cpu s summed over threads.
+    print(f"\n{'':10} {'train %':>8} {'dev %':>8} {'test %':>8} {'train s':>9} {'wall s':>8} "
+          f"{'cpu s':>8}")
+    for name, res, wall, cpu_s in (("numpy", np_result, np_wall, np_cpu),
+                                   ("ctnn", ctnn_result, ctnn_wall, ctnn_cpu)):
         print(f"{name:10} {pct(res['train_accuracy']):>8} {pct(res['dev_accuracy']):>8} "
-              f"{pct(res['test_accuracy']):>8} {res['train_seconds']:9.2f} {wall:8.2f}")
+              f"{pct(res['test_accuracy']):>8} {res['train_seconds']:9.2f} {wall:8.2f} "
+              f"{cpu_s:8.2f}")
     diffs = {k: 100 * (ctnn_result[k] - np_result[k]) for k in ("train_accuracy",
              "dev_accuracy", "test_accuracy") if np_result[k] is not None}
     print(f"{'ctnn-numpy':10} " + " ".join(
         f"{diffs[k]:+8.2f}" if k in diffs else f"{'-':>8}"
         for k in ("train_accuracy", "dev_accuracy", "test_accuracy")))
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
     checked = ["test_accuracy"] + (["dev_accuracy"] if a.check_dev and "dev_accuracy" in diffs
                                    else [])
     ok = all(abs(diffs[k]) <= a.tolerance + 1e-9 for k in checked)

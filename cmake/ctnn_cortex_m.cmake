@@ -94,16 +94,18 @@ function(ctnn_qemu_command var elf)
       PARENT_SCOPE)
 endfunction()
 
-# ctnn_add_cortex_m_build(<target> <binary dir> <model> [WEIGHTS <header>] [CPU <cpu>]): the
-# ExternalProject that configures this source tree again with the Arm toolchain for <cpu>
-# (default cortex-m4), building only the firmware for <model> (-Os), every time the host
-# build runs (it is incremental, and sees header edits that the outer build cannot track).
-# The image is <binary dir>/firmware_example/ctnn_firmware.elf.
+# ctnn_add_cortex_m_build(<target> <binary dir> <model> [WEIGHTS <header> [NAMESPACE <ns>]]
+# [CPU <cpu>]): the ExternalProject that configures this source tree again with the Arm
+# toolchain for <cpu> (default cortex-m4), building only the firmware for <model> (its main,
+# firmware_example/<model>_main.cpp, or one generated for the weights header <header> whose
+# objects are in namespace <ns>, default models::<model>_weights) at -Os, every time the
+# host build runs (it is incremental, and sees header edits that the outer build cannot
+# track). The image is <binary dir>/firmware_example/ctnn_firmware.elf.
 function(ctnn_add_cortex_m_build target binary_dir model)
   if(NOT CTNN_CORTEX_M_AVAILABLE OR CMAKE_CROSSCOMPILING)
     return()
   endif()
-  cmake_parse_arguments(PARSE_ARGV 3 arg "" "WEIGHTS;CPU" "")
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "WEIGHTS;NAMESPACE;CPU" "")
   if(NOT arg_CPU)
     set(arg_CPU cortex-m4)
   endif()
@@ -123,6 +125,7 @@ function(ctnn_add_cortex_m_build target binary_dir model)
                -DCTNN_BUILD_FIRMWARE=ON
                -DCTNN_FIRMWARE_MODEL=${model}
                -DCTNN_FIRMWARE_WEIGHTS_HEADER=${arg_WEIGHTS}
+               -DCTNN_FIRMWARE_WEIGHTS_NAMESPACE=${arg_NAMESPACE}
     INSTALL_COMMAND ""
     BUILD_ALWAYS ON
     BUILD_BYPRODUCTS "${binary_dir}/firmware_example/ctnn_firmware.elf")

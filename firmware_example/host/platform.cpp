@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "src/model.hpp"
-
 namespace fw {
 
 void write(const char* text) noexcept {

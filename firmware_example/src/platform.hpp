@@ -7,9 +7,16 @@
 /// semihosting and SysTick. Nothing here may allocate.
 #include <cstdint>
 
+/// Marker functions around each inference, for exact instruction counts with a QEMU
+/// plugin (docs/firmware.md, docs/cycles.md). Empty, but never inlined or merged
+/// (src/bench_markers.cpp).
+extern "C" void fw_bench_begin() noexcept;
+extern "C" void fw_bench_end() noexcept;
+
 namespace fw {
 
-/// The firmware's program (src/firmware.cpp); returns its exit code.
+/// The firmware's program: each model's main (<model>_main.cpp, calling
+/// src/run_model.hpp's run_model); returns its exit code.
 int run() noexcept;
 
 /// Writes a NUL-terminated string as is (callers supply the newlines).

@@ -3,6 +3,7 @@
 // clang-format off
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -20,11 +21,30 @@ inline constexpr std::string_view signature = "ctnn1|f32|fused|in(1x1x784)|dense
 static_assert(ctnn::weights_match<model, model::signature == signature>);
 
 inline constexpr std::size_t parameter_count = 25450;
-/// CRC-32 (zlib) of the parameters' little-endian bytes; check with ctnn::crc32.
+static_assert(model::parameter_count == parameter_count, "ctnn: these weights hold 25450 parameters but the model type has another count: export a checkpoint of this model");
+/// CRC-32 (zlib) of the parameters' little-endian bytes; check at boot with
+/// ctnn::crc32(weights.values) == crc32 (ctnn/crc32.hpp).
 inline constexpr std::uint32_t crc32 = 0x30cd9bc3u;
 inline constexpr std::string_view dataset = "fashion-mnist";
 /// Test accuracy measured by the trainer (fraction).
 inline constexpr double test_accuracy = 0.8728;
+
+/// The input transform used in training: x = raw / input_divisor. prepare(raw) applies it
+/// with the trainer's float operations, so the network gets the values it was trained on.
+inline constexpr float input_scale = 0x1.010102p-8f;
+inline constexpr float input_divisor = 0x1.fep+7f;  // 0: none
+inline constexpr bool input_standardized = false;
+/// Raw feature values, as in the training data → the model's input.
+constexpr std::array<model::scalar, model::input_size> prepare(const std::array<float, model::input_size>& raw) noexcept {
+  std::array<model::scalar, model::input_size> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    float v = raw[i] / input_divisor;
+    x[i] = static_cast<model::scalar>(v);
+  }
+  return x;
+}
+/// The class of each output index.
+inline constexpr std::array<std::string_view, 10> class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
 inline constexpr model::parameters weights = {{
     -0x1.098de4p-2f, -0x1.1a03d2p-2f, -0x1.d6327p-4f, -0x1.cadb34p-3f, -0x1.22abaep-2f, 0x1.b89aa4p-7f,

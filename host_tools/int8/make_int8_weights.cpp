@@ -13,6 +13,7 @@
 #include <string>
 
 #include "ctnn/train/data/idx.hpp"
+#include "ctnn/train/data/input_transform.hpp"
 #include "ctnn/train/data/preprocess.hpp"
 #include "ctnn/train/tools/int8_export.hpp"
 #include "models/cnn.hpp"
@@ -36,6 +37,10 @@ int make(const typename Net::parameters& p, const char* name, const char* dir, c
   s.source_name = std::string("weights/") + name + "_weights.hpp";
   s.program = "ctnn-make-int8-weights";
   s.dataset = "fashion-mnist";
+  // The float header's input contract (pixel / 255, Fashion-MNIST's classes), as a
+  // trainer's --export-int8 writes it: the firmware runs prepare(raw) on either header.
+  s.transform = ctnn::train::input_transform::pixels();
+  s.class_names = ctnn::train::fashion_mnist_class_names();
   std::printf("%s\n", ctnn::tools::export_int8<Net>(p, train, &test, s).dump().c_str());
   return 0;
 }

@@ -117,9 +117,11 @@ template <class T, class Mode, class In, class First, class... Rest, class Proje
           class Activation, std::size_t Index>
 struct residual_layer<T, Mode, In, block<First, Rest...>, Projection, Activation, Index> {
   static_assert(check_activation<Index, Activation, ctnn::activation<Activation>>::value);
-  static constexpr bool has_projection = !std::is_same_v<Projection, no_projection>;
-  static_assert(check_residual_projection < Index, Projection,
-                !has_projection || layer_spec < Projection >> ::value);
+  static constexpr bool projection_ok =
+      std::is_same_v<Projection, no_projection> || layer_spec<Projection>;
+  static_assert(check_residual_projection<Index, Projection, projection_ok>::value);
+  /// False for no_projection (and, after the sentence above, for a non-layer).
+  static constexpr bool has_projection = layer_spec<Projection>;
 
   /// The body as a network whose input is the block's input (its layers, offsets, sizes).
   using body = basic_network<T, Mode, input<In::height, In::width, In::channels>, First, Rest...>;
@@ -127,8 +129,13 @@ struct residual_layer<T, Mode, In, block<First, Rest...>, Projection, Activation
   static constexpr std::size_t body_layers = body::layer_count;
 
  private:
-  using bound_projection =
-      bind_projection<has_projection && layer_spec<Projection>, Projection, T, Mode, In, Index>;
+  using bound_projection = bind_projection<has_projection, Projection, T, Mode, In, Index>;
+  static constexpr auto activation_name = [] {
+    if constexpr (ctnn::activation<Activation>)
+      return Activation::name;
+    else
+      return fixed_string("?");  // after check_activation's sentence
+  }();
   using proj_shape = typename bound_projection::output_shape;
   // Without a projection the skip carries In; with one, the projection check applies and
   // this one compares the body's shape with itself.
@@ -204,9 +211,9 @@ struct residual_layer<T, Mode, In, block<First, Rest...>, Projection, Activation
     (std::make_index_sequence<body_layers - 1>{});
     if constexpr (has_projection)
       return fixed_string("residual(") + layers + ",skip=" + projection::name + "," +
-             Activation::name + ")";
+             activation_name + ")";
     else
-      return fixed_string("residual(") + layers + ",skip=input," + Activation::name + ")";
+      return fixed_string("residual(") + layers + ",skip=input," + activation_name + ")";
   }();
 
   /// z = skip(x) + f(x) (pre-activation), using `scratch` (scratch_size scalars).

@@ -20,6 +20,7 @@
 ///   [−128, 127] (relu: [z_out, 127]; leaky relu: acc < 0 uses the second multiplier).
 /// - max pool over valid windows; avg pool: Σ of the raw values / n, rounded half away
 ///   from zero (the output keeps the input's scale and zero point).
+/// - ADD (residual blocks): see add() below.
 /// - sigmoid, tanh, softmax: v = requantise(acc) is x·log2(e) in Q16; the outputs are
 ///   round(256·σ(x)) − 128, round(128·tanh(x)), round(256·softmax_i) − 128, computed here in
 ///   double from exact powers of two. ctnn evaluates 2^(−t) with a Q30 polynomial whose
@@ -261,6 +262,25 @@ inline std::vector<std::int8_t> forward_layer(const layer& l, shape in, const la
     const std::size_t ch = i % l.units;
     const multiplier neg = p.negative.empty() ? multiplier{} : p.negative[ch];
     y[i] = epilogue(acc[i], l.a, p.positive[ch], neg, p.z_out);
+  }
+  return y;
+}
+
+/// TFLite's int8 ADD (reference_integer_ops::Add: both inputs shifted left by 20 and
+/// rescaled to a common scale by their own multipliers, summed, requantised to the output
+/// scale), with single rounding, in 64-bit arithmetic without any intermediate clamp:
+///   y = clamp(z_y + rq(rq((a − z_a)·2^20, m_a) + rq((b − z_b)·2^20, m_b), m_y))
+/// into [z_y, 127] with a fused ReLU, else [−128, 127].
+inline std::vector<std::int8_t> add(const std::vector<std::int8_t>& a, std::int32_t z_a,
+                                    multiplier m_a, const std::vector<std::int8_t>& b,
+                                    std::int32_t z_b, multiplier m_b, multiplier m_y,
+                                    std::int32_t z_y, bool relu) {
+  constexpr std::int64_t left = std::int64_t{1} << 20;
+  std::vector<std::int8_t> y(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::int64_t sa = requantize((std::int64_t{a[i]} - z_a) * left, m_a);
+    const std::int64_t sb = requantize((std::int64_t{b[i]} - z_b) * left, m_b);
+    y[i] = clamp8(std::int64_t{z_y} + requantize(sa + sb, m_y), relu ? z_y : -128, 127);
   }
   return y;
 }

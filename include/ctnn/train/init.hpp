@@ -52,26 +52,42 @@ inline double draw_bias(rng& r, bias_init bias, double range) noexcept {
 
 }  // namespace detail
 
-/// Fills `params` from `r`: layer by layer, each layer's weights in storage order, then its
-/// biases. Deterministic for a given RNG state. `range` is A of the uniform schemes
-/// (U(−A, A)); zero biases draw nothing from `r`.
+/// Fills one layer's slice `p`: its weights in storage order, then its biases. A composite
+/// layer (a residual block: it has a `body`) is filled part by part: its body's layers in
+/// order, then its projection, each with its own fans.
+template <class Layer, class T>
+void initialise_layer(T* p, init_scheme scheme, bias_init bias, rng& r, double range) {
+  if constexpr (requires { typename Layer::body; }) {
+    using body = typename Layer::body;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (initialise_layer<typename body::template layer<K + 1>>(
+           p + body::template parameter_offset<K + 1>, scheme, bias, r, range),
+       ...);
+    }
+    (std::make_index_sequence<body::layer_count>{});
+    if constexpr (Layer::has_projection)
+      initialise_layer<typename Layer::projection>(p + Layer::body_parameter_count, scheme, bias, r,
+                                                   range);
+  } else {
+    const auto fan_in = static_cast<double>(Layer::fan_in);
+    const auto fan_out = static_cast<double>(Layer::fan_out);
+    for (std::size_t j = 0; j < Layer::weight_count; ++j)
+      p[j] = static_cast<T>(detail::draw_weight(r, scheme, fan_in, fan_out, range));
+    for (std::size_t j = 0; j < Layer::bias_count; ++j)
+      p[Layer::weight_count + j] = static_cast<T>(detail::draw_bias(r, bias, range));
+  }
+}
+
+/// Fills `params` from `r`: layer by layer (initialise_layer). Deterministic for a given
+/// RNG state. `range` is A of the uniform schemes (U(−A, A)); zero biases draw nothing
+/// from `r`.
 template <class Net>
 void initialise(typename Net::parameters& params, init_scheme scheme, bias_init bias, rng& r,
                 double range = 0.5) {
-  using T = typename Net::scalar;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using layer = typename Net::template layer<I + 1>;
-          T* p = params.values.data() + Net::template parameter_offset<I + 1>;
-          const auto fan_in = static_cast<double>(layer::fan_in);
-          const auto fan_out = static_cast<double>(layer::fan_out);
-          for (std::size_t j = 0; j < layer::weight_count; ++j)
-            p[j] = static_cast<T>(detail::draw_weight(r, scheme, fan_in, fan_out, range));
-          for (std::size_t j = 0; j < layer::bias_count; ++j)
-            p[layer::weight_count + j] = static_cast<T>(detail::draw_bias(r, bias, range));
-        }(),
-        ...);
+    (initialise_layer<typename Net::template layer<I + 1>>(
+         params.values.data() + Net::template parameter_offset<I + 1>, scheme, bias, r, range),
+     ...);
   }
   (std::make_index_sequence<Net::layer_count>{});
 }

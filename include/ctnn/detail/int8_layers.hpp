@@ -19,6 +19,10 @@
 #include "ctnn/pool2d.hpp"
 #include "ctnn/quantization.hpp"
 
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+#include <arm_acle.h>
+#endif
+
 namespace ctnn::detail {
 
 /// One int8 layer's slice of the quantized parameters, and its tensors' zero points.
@@ -58,11 +62,54 @@ constexpr std::int32_t divide_half_away(std::int32_t s, std::int32_t n) noexcept
   return (s >= 0 ? s + n / 2 : s - n / 2) / n;
 }
 
+/// v clamped to the signed Bits-bit range (SSAT where the target has it).
+template <int Bits>
+[[gnu::always_inline]] constexpr std::int32_t saturate_bits(std::int32_t v) noexcept {
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+  if (!std::is_constant_evaluated()) return __ssat(v, Bits);
+#endif
+  constexpr std::int32_t hi = (std::int32_t{1} << (Bits - 1)) - 1;
+  return v < -hi - 1 ? -hi - 1 : v > hi ? hi : v;
+}
+
 template <class A>
 struct int8_epilogue {
   static constexpr bool supported = false;
   static constexpr std::size_t multipliers = 1;
 };
+
+/// clamp(zy + requantize(acc, m, s), lo, 127) for lo ≥ −128. Limiting the requantised value
+/// to [−256, 255] first keeps the sum in 32 bits and changes no result (|zy| ≤ 128).
+[[gnu::always_inline]] constexpr std::int8_t requantize_linear(std::int32_t acc, std::int32_t m,
+                                                               std::int32_t s, std::int32_t zy,
+                                                               std::int32_t lo) noexcept {
+  const std::int32_t q = saturate_bits<8>(zy + saturate_bits<9>(requantize(acc, m, s)));
+  return static_cast<std::int8_t>(q < lo ? lo : q);
+}
+
+/// requantize_linear over Count consecutive outputs: multiplier m[r·MStep] (MStep 0:
+/// dense's one per layer; 1: conv2d's one per filter), shift s[r], into y[r]. Out of line
+/// (one copy per kind of layer and row group, not one per layer: code size), with the
+/// requantisation inlined in its loop (speed).
+template <bool Relu, std::size_t MStep, std::size_t Count>
+[[gnu::noinline]] constexpr void requantize_linear_rows(const std::int32_t* acc,
+                                                        const std::int32_t* m, const std::int8_t* s,
+                                                        std::int32_t zy, std::int8_t* y) noexcept {
+  for (std::size_t r = 0; r < Count; ++r)
+    y[r] = requantize_linear(acc[r], m[r * MStep], s[r], zy, Relu ? zy : -128);
+}
+
+/// The epilogue E over Count consecutive outputs (multipliers m + r·MStep, shifts
+/// s + r·E::multipliers): requantize_linear_rows for identity/relu, else E::apply per output.
+template <class E, std::size_t MStep, std::size_t Count>
+constexpr void apply_epilogue_rows(const std::int32_t* acc, const std::int32_t* m,
+                                   const std::int8_t* s, std::int32_t zy, std::int8_t* y) noexcept {
+  if constexpr (requires { E::linear; })
+    requantize_linear_rows<E::relu, MStep, Count>(acc, m, s, zy, y);
+  else
+    for (std::size_t r = 0; r < Count; ++r)
+      y[r] = E::apply(acc[r], m + r * MStep, s + r * E::multipliers, zy);
+}
 
 /// y = clamp(z_out + requantize(acc)), into [Lo, 127] (Lo: −128, or z_out for relu).
 template <bool Relu>
@@ -72,12 +119,9 @@ struct int8_linear_epilogue {
   static constexpr std::size_t multipliers = 1;
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t zy) noexcept {
-    // Limiting the requantised value to [−256, 255] first keeps the sum in 32 bits and
-    // changes no result (|zy| ≤ 128, and the output is clamped to [−128, 127] anyway).
-    const std::int32_t v = requantize(acc, m[0], s[0]);
-    const std::int32_t q = zy + (v < -256 ? -256 : v > 255 ? 255 : v);
-    return clamp_int8(q, Relu ? zy : -128, 127);
+    return requantize_linear(acc, m[0], s[0], zy, Relu ? zy : -128);
   }
+  static constexpr bool linear = true, relu = Relu;
 };
 template <>
 struct int8_epilogue<ctnn::identity> : int8_linear_epilogue<false> {};
@@ -94,7 +138,7 @@ struct int8_epilogue<leaky_relu<Num, Den>> {
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t zy) noexcept {
     const std::size_t k = acc >= 0 ? 0 : 1;
-    const std::int32_t v = requantize(acc, m[k], s[k]);
+    const std::int32_t v = requantize_exact(acc, m[k], s[k]);
     return clamp_int8(zy + (v < -256 ? -256 : v > 255 ? 255 : v));
   }
 };
@@ -109,7 +153,7 @@ struct int8_epilogue<ctnn::sigmoid> {
   static constexpr std::int32_t output_zero_point = -128;
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t) noexcept {
-    const std::int32_t v = requantize(acc, m[0], s[0]);
+    const std::int32_t v = requantize_exact(acc, m[0], s[0]);
     const std::int64_t e = exp2_negative_q16(magnitude_q16(v));
     const std::int64_t den = 65536 + e;
     const std::int64_t p = v >= 0 ? divide_rounded(256 * 65536, den) : divide_rounded(256 * e, den);
@@ -127,7 +171,7 @@ struct int8_epilogue<ctnn::tanh> {
   static constexpr std::int32_t output_zero_point = 0;
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t) noexcept {
-    const std::int32_t v = requantize(acc, m[0], s[0]);
+    const std::int32_t v = requantize_exact(acc, m[0], s[0]);
     const std::uint32_t u = magnitude_q16(v);
     const std::int64_t e = exp2_negative_q16(u > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * u);
     const auto t = static_cast<std::int32_t>(divide_rounded(128 * (65536 - e), 65536 + e));
@@ -146,10 +190,10 @@ struct int8_epilogue<ctnn::softmax> {
   /// `acc` is overwritten (scratch); one multiplier, a shift per output.
   static constexpr void apply_vector(std::int32_t* acc, std::size_t n, const std::int32_t* m,
                                      const std::int8_t* s, std::int8_t* y) noexcept {
-    std::int32_t top = requantize(acc[0], m[0], s[0]);
+    std::int32_t top = requantize_exact(acc[0], m[0], s[0]);
     acc[0] = top;
     for (std::size_t i = 1; i < n; ++i) {
-      acc[i] = requantize(acc[i], m[0], s[i]);
+      acc[i] = requantize_exact(acc[i], m[0], s[i]);
       if (acc[i] > top) top = acc[i];
     }
     std::int64_t sum = 0;
@@ -349,9 +393,8 @@ struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding,
     for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[f + r];
     dot_rows<R>(column, p.weights + f * taps, taps, taps, acc);
     constexpr std::size_t k = epilogue::multipliers;
-    for (std::size_t r = 0; r < R; ++r)
-      out[f + r] = epilogue::apply(acc[r], p.multipliers + (f + r) * k, p.shifts + (f + r) * k,
-                                   p.output_zero_point);
+    apply_epilogue_rows<epilogue, k, R>(acc, p.multipliers + f * k, p.shifts + f * k,
+                                        p.output_zero_point, out + f);
   }
 };
 

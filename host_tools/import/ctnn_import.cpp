@@ -17,6 +17,7 @@
 #include <string>
 
 #include "ctnn/train/io/atomic_file.hpp"
+#include "ctnn/train/io/checkpoint.hpp"
 #include "ctnn/train/io/file_checks.hpp"
 #include "emit.hpp"
 #include "int8.hpp"
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
       ->check(qualified_name());
   app.add_option("--mode", mode, "ctnn's numeric mode (include/ctnn/numerics.hpp)")
       ->check(CLI::IsMember({"fused", "unfused"}));
+  std::string checkpoint;
+  app.add_option("--checkpoint", checkpoint,
+                 "also write the weights as a ctnn checkpoint (a trainer for the model can "
+                 "--resume it: fine-tune, or --export-int8)");
   bool int8 = false;
   ctnn::import::int8_options q;
   auto* int8_group = app.add_option_group("int8 (docs/import.md)");
@@ -124,6 +129,7 @@ int main(int argc, char** argv) {
     fs::create_directories(dir);
     ctnn::train::check_output(model_out);
     ctnn::train::check_output(weights_out);
+    if (!checkpoint.empty()) ctnn::train::check_output(checkpoint);
     if (int8) {
       ctnn::train::check_output(int8_out);
       if (!fs::exists(q.calibration_data, ec))
@@ -134,6 +140,7 @@ int main(int argc, char** argv) {
     std::vector<ctnn::train::named_file> outputs{{"-o (model header)", model_out},
                                                  {"-o (weights)", weights_out}};
     if (int8) outputs.push_back({"-o (int8 weights)", int8_out});
+    if (!checkpoint.empty()) outputs.push_back({"--checkpoint", checkpoint});
     ctnn::train::check_distinct(inputs, outputs);
     ctnn::import::emit_options opt;
     opt.type_name = name;
@@ -152,6 +159,9 @@ int main(int argc, char** argv) {
     // Weights first: a model header never exists without its current weights beside it.
     ctnn::train::write_file_atomically(weights_out, weights_text);
     if (int8) ctnn::train::write_file_atomically(int8_out, quantized.header);
+    if (!checkpoint.empty())
+      ctnn::train::write_checkpoint(
+          checkpoint, ctnn::import::checkpoint_of(m, opt, type + ".hpp", name + "_weights"));
     ctnn::train::write_file_atomically(model_out, model_text);
     std::fprintf(stderr, "ctnn-import: wrote %s and %s (%zu parameters, %s)\n",
                  ctnn::train::printable(model_out.string()).c_str(),

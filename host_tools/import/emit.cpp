@@ -3,8 +3,11 @@
 
 #include <bit>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "ctnn/train/io/export.hpp"
+#include "ctnn/train/options.hpp"
+#include "ctnn/train/rng.hpp"
 
 namespace ctnn::import {
 
@@ -90,6 +93,25 @@ ctnn::train::checkpoint_data parameters_of(const model& m, const std::string& mo
     if (!l.parameters.empty()) std::memcpy(p, l.parameters.data(), l.parameters.size() * 4);
     p += l.parameters.size() * 4;
   }
+  return c;
+}
+
+ctnn::train::checkpoint_data checkpoint_of(const model& m, const emit_options& opt,
+                                           const std::string& model_include,
+                                           const std::string& weights_namespace) {
+  ctnn::train::checkpoint_data c = parameters_of(m, opt.mode);
+  c.optimizer = static_cast<std::uint32_t>(ctnn::train::optimizer_kind::adam);
+  c.optimizer_slots = 2;
+  c.optimizer_state.assign(2 * c.parameters.size(), 0);
+  c.rng = ctnn::train::rng(ctnn::train::options{}.seed).state();
+  const nlohmann::json meta = {{"program", "ctnn-import"},
+                               {"signature", c.signature},
+                               {"data", opt.source_name},
+                               {"optimizer", "adam"},
+                               {"model_header", model_include},
+                               {"model_type", opt.type_name},
+                               {"weights_namespace", weights_namespace}};
+  c.metadata = meta.dump();
   return c;
 }
 

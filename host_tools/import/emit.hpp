@@ -32,6 +32,15 @@ std::string model_header(const model& m, const emit_options& opt);
 /// The parameters as ctnn-export's input: signature, float scalars, little-endian bytes.
 ctnn::train::checkpoint_data parameters_of(const model& m, const std::string& mode);
 
+/// A ctnn checkpoint of the imported parameters that every ctnn trainer for this type can
+/// --resume (fine-tuning in ctnn, or its --export-int8): the parameters, a fresh Adam state
+/// (zero moments, epoch and step 0, the trainers' default optimiser), the RNG state of seed
+/// 42 (the trainers' default), and metadata naming the model header, type and weights
+/// namespace, as a trainer's checkpoint does, so `ctnn-export` takes it as well.
+ctnn::train::checkpoint_data checkpoint_of(const model& m, const emit_options& opt,
+                                           const std::string& model_include,
+                                           const std::string& weights_namespace);
+
 /// The weights header's text (ctnn::train::export_header); it includes `model_include`
 /// and binds to opt.type_name in namespace `weights_namespace`.
 std::string weights_header(const model& m, const emit_options& opt,

@@ -16,6 +16,13 @@
 /// It also carries the model's input contract: the input transform used in training (see
 /// data/input_transform.hpp) as constants and a constexpr `prepare(raw)` that applies it,
 /// and the class names when the trainer knew them.
+///
+/// A model with batch_norm layers (its signature lists "batch_norm(") is exported folded:
+/// `trained_model` is the checkpoint's type and `trained_weights` its values (checked
+/// against its signature and count as above); `model` is ctnn::folded<trained_model> and
+/// `weights` its parameters, computed by ctnn::fold in constant evaluation, so the header
+/// needs no program compiled for the model and the device runs the folded network (see
+/// folded.hpp). `crc32` is then the CRC of the folded values, computed at compile time.
 #include <zlib.h>
 
 #include <charconv>
@@ -157,21 +164,41 @@ inline std::string export_header(const checkpoint_data& c, const export_options&
   h += "// clang-format off\n";
   h += "#pragma once\n\n#include <array>\n#include <cstddef>\n#include <cstdint>\n"
        "#include <string_view>\n\n";
+  // A model with batch_norm layers is exported folded (ctnn/folded.hpp): the trained
+  // values are `trained_weights` of the trained type, `model` is ctnn::folded<trained type>
+  // and `weights` its parameters, folded in constant evaluation (the same bits as
+  // ctnn::fold at run time), so the device runs the folded model and the trained values
+  // are never odr-used. `crc32` is then computed at compile time over the folded values.
+  const bool fold = c.signature.find("|batch_norm(") != std::string::npos;
+  const std::string trained = fold ? "trained_model" : "model";
   h += "#include \"ctnn/parameters.hpp\"\n#include \"ctnn/network.hpp\"\n";
+  if (fold) h += "#include \"ctnn/crc32.hpp\"\n#include \"ctnn/folded.hpp\"\n";
   h += "#include \"" + detail::escape(opt.model_header) + "\"\n\n";
   h += "namespace " + opt.name_space + " {\n\n";
-  h += "using model = " + opt.model_type + ";\n\n";
-  h += "/// The architecture these weights were trained for.\n";
+  h += "using " + trained + " = " + opt.model_type + ";\n";
+  if (fold)
+    h += "/// The device model: the trained one with its batch_norm layers folded.\n"
+         "using model = ctnn::folded<trained_model>;\n";
+  h += "\n/// The architecture these weights were trained for.\n";
   h += "inline constexpr std::string_view signature = \"" + detail::escape(c.signature) + "\";\n";
-  h += "static_assert(ctnn::weights_match<model, model::signature == signature>);\n\n";
-  h += "inline constexpr std::size_t parameter_count = " + std::to_string(count) + ";\n";
-  h += "static_assert(model::parameter_count == parameter_count, \"ctnn: these weights hold " +
-       std::to_string(count) +
+  h += "static_assert(ctnn::weights_match<" + trained + ", " + trained +
+       "::signature == signature>);\n\n";
+  h += "inline constexpr std::size_t " + std::string(fold ? "trained_" : "") +
+       "parameter_count = " + std::to_string(count) + ";\n";
+  h += "static_assert(" + trained + "::parameter_count == " + (fold ? "trained_" : "") +
+       "parameter_count, \"ctnn: these weights hold " + std::to_string(count) +
        " parameters but the model type has another count: export a checkpoint of this "
        "model\");\n";
-  h += "/// CRC-32 (zlib) of the parameters' little-endian bytes; check at boot with\n"
-       "/// ctnn::crc32(weights.values) == crc32 (ctnn/crc32.hpp).\n";
-  h += "inline constexpr std::uint32_t crc32 = 0x" + std::string(crc_hex, crc_end) + "u;\n";
+  if (fold) {
+    h += "inline constexpr std::size_t parameter_count = model::parameter_count;\n";
+    h += "/// CRC-32 (zlib) of the trained parameters' little-endian bytes (the checkpoint's).\n";
+    h += "inline constexpr std::uint32_t trained_crc32 = 0x" + std::string(crc_hex, crc_end) +
+         "u;\n";
+  } else {
+    h += "/// CRC-32 (zlib) of the parameters' little-endian bytes; check at boot with\n"
+         "/// ctnn::crc32(weights.values) == crc32 (ctnn/crc32.hpp).\n";
+    h += "inline constexpr std::uint32_t crc32 = 0x" + std::string(crc_hex, crc_end) + "u;\n";
+  }
   h += "inline constexpr std::string_view dataset = \"" + detail::escape(opt.dataset) + "\";\n";
   if (opt.test_accuracy >= 0) {
     char acc[32];
@@ -182,12 +209,25 @@ inline std::string export_header(const checkpoint_data& c, const export_options&
   h += '\n';
   detail::append_input_contract(h, opt.transform, opt.class_names, "model::input_size",
                                 "model::scalar");
-  h += "\ninline constexpr model::parameters weights = {{";
+  h +=
+      "\ninline constexpr " + trained + "::parameters " + (fold ? "trained_" : "") + "weights = {{";
   if (c.scalar_bytes == 4)
     detail::append_values<float>(h, c, opt.source_name);
   else
     detail::append_values<double>(h, c, opt.source_name);
-  h += "\n}};\n\n}  // namespace " + opt.name_space + "\n// clang-format on\n";
+  h += "\n}};\n";
+  if (fold) {
+    h += "\n/// The folded parameters (ctnn::fold in constant evaluation).\n";
+    h += "inline constexpr model::parameters weights = [] {\n"
+         "  model::parameters folded{};\n"
+         "  ctnn::fold<trained_model>(trained_weights, folded);\n"
+         "  return folded;\n"
+         "}();\n";
+    h += "/// CRC-32 (zlib) of the folded parameters' little-endian bytes; check at boot with\n"
+         "/// ctnn::crc32(weights.values) == crc32 (ctnn/crc32.hpp).\n";
+    h += "inline constexpr std::uint32_t crc32 = ctnn::crc32(weights.values);\n";
+  }
+  h += "\n}  // namespace " + opt.name_space + "\n// clang-format on\n";
   return h;
 }
 

@@ -3,24 +3,74 @@
 
 /// @file
 /// How the trainer differentiates a layer: one specialisation of `layer_gradient` per
-/// layer kind, next to that kind's training code (train/dense.hpp, train/conv2d.hpp, …),
-/// so the inference headers stay free of training code.
+/// layer kind, next to that kind's training code (train/dense_gradient.hpp,
+/// train/conv2d_gradient.hpp, …), so the inference headers stay free of training code.
 ///
-/// The trainer runs each bound layer L as  z = L::affine(p, x)  then  a = act(z)  with
-/// act = L::activation, and back-propagates as  grad_z = act::backward(z, a, grad_a)  (or
-/// the loss's fused gradient for the last layer), then
+/// The backprop pass (backprop.hpp) runs each bound layer L as  z = L::affine(p, x)  then
+/// a = act(z)  with act = L::activation, and back-propagates as
+/// grad_z = act::backward(z, a, grad_a)  (or the loss's fused gradient for the last
+/// layer), then
 ///
 ///   layer_gradient<L>::backward(p, x, z, grad_z, grad_p, grad_x)
 ///
 /// - p: the layer's parameter slice; x: its input; z: its pre-activation output
 ///   (L::output_shape::size values); grad_z: dL/dz.
-/// - grad_p: dL/dp is *added* to it (the trainer zeroes it once per batch shard).
+/// - grad_p: dL/dp is *added* to it (the pass zeroes it once per batch shard).
 /// - grad_x: dL/dx is *written* to it (L::input_shape::size values); nullptr for the first
 ///   layer, whose input gradient nobody needs.
+///
+/// Optional extensions, each recognised by a concept below (backprop.hpp chooses the first
+/// that a layer kind satisfies, in this order):
+/// - stochastic (dropout_gradient.hpp): the layer behaves differently while training;
+///   forward_train / backward_train per sample, driven by a noise stream.
+/// - stateful (a composite layer such as a residual block): the forward pass keeps
+///   `state_size` scalars per sample (inner activations) that the backward pass reads;
+///   the pass owns those buffers (rows × state_size per layer), so the layer stays
+///   stateless. forward_state(p, x, z, state) computes z (the inference affine's bits)
+///   and fills state; backward_state(p, x, z, state, grad_z, grad_p, grad_x) follows the
+///   contract of backward above.
+/// - batched (dense_gradient.hpp): forward_batch / backward_batch over a shard's rows
+///   with per-step prepared data (e.g. W transposed), bit-identical to the per-sample path.
 /// Host only: may use the heap, but need not.
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+
 namespace ctnn::train {
 
 template <class Layer>
 struct layer_gradient;
 
+namespace detail {
+
+/// Layer kinds whose layer_gradient has the batched extension (see dense_gradient.hpp).
+template <class G, class T>
+concept batched_gradient = requires(const T* cp, T* p, std::size_t n) {
+  { G::prepared_size } -> std::convertible_to<std::size_t>;
+  G::prepare(cp, p);
+  G::forward_batch(cp, cp, n, n, p, p);
+  G::backward_batch(cp, cp, cp, n, n, cp, p, p, p);
+};
+
+/// Layer kinds that behave differently while training (dropout.hpp): forward_train and
+/// backward_train per sample, driven by a noise stream (dropout_gradient.hpp).
+template <class G, class T>
+concept stochastic_gradient = requires(const T* cp, T* p, std::uint64_t s) {
+  requires G::stochastic;
+  G::forward_train(cp, p, s);
+  G::backward_train(cp, p, s);
+};
+
+/// Layer kinds whose backward pass needs per-sample state kept from the forward pass
+/// (`state_size` scalars per sample, > 0): see the file comment.
+template <class G, class T>
+concept stateful_gradient = requires(const T* cp, T* p) {
+  { G::state_size } -> std::convertible_to<std::size_t>;
+  requires G::state_size >
+  0;
+  G::forward_state(cp, cp, p, p);
+  G::backward_state(cp, cp, cp, cp, cp, p, p);
+};
+
+}  // namespace detail
 }  // namespace ctnn::train

@@ -3,6 +3,10 @@
 
 /// @file
 /// The training engine: one object per run, driven by the CLI (or a test). Host only.
+/// Including this header gives the whole engine; its parts, one concept each:
+/// records.hpp (what a run reports), backprop.hpp (one shard's forward, loss and backward,
+/// no optimiser), this file (the engine's state: step, epoch, evaluate, save/restore) and
+/// fit.hpp (the epoch loop with validation and early stopping).
 ///
 /// @code
 /// using net = ctnn::network<float, ctnn::input<784>, ctnn::dense<128, ctnn::relu>,
@@ -48,114 +52,42 @@
 /// Datasets: `features` must equal Net::input_size; labels are class indices < classes
 /// (1-output networks: the target is the label, 0 or 1; MSE with N outputs: one-hot).
 /// A mismatch throws std::invalid_argument naming the dataset. Parameters are large
-/// (Net::parameters can be MBs): allocate them on the heap.
-#include <algorithm>
-#include <array>
+/// (Net::parameters can be MBs): allocate them on the heap.#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "ctnn/network.hpp"
-#include "ctnn/train/conv2d_gradient.hpp"
+#include "ctnn/train/backprop.hpp"
 #include "ctnn/train/data/dataset.hpp"
-#include "ctnn/train/dense_gradient.hpp"
-#include "ctnn/train/depthwise_conv2d_gradient.hpp"
-#include "ctnn/train/dropout_gradient.hpp"
-#include "ctnn/train/flatten_gradient.hpp"
-#include "ctnn/train/global_avg_pool_gradient.hpp"
 #include "ctnn/train/init.hpp"
 #include "ctnn/train/io/checkpoint_data.hpp"
 #include "ctnn/train/loss.hpp"
 #include "ctnn/train/optimizer.hpp"
 #include "ctnn/train/options.hpp"
-#include "ctnn/train/pool2d_gradient.hpp"
+#include "ctnn/train/records.hpp"
 #include "ctnn/train/rng.hpp"
 #include "ctnn/train/thread_pool.hpp"
 
 namespace ctnn::train {
 
-/// Progress after one optimiser step (for a progress bar).
-struct batch_progress {
-  std::size_t epoch = 0;    ///< 0-based epoch being trained
-  std::size_t batch = 0;    ///< 1-based index of the step just taken
-  std::size_t batches = 0;  ///< steps in this epoch
-  std::size_t samples = 0;  ///< samples seen so far in this epoch
-  double loss = 0;          ///< running mean training loss over this epoch
-  double accuracy = 0;      ///< running training accuracy over this epoch (fraction)
-};
-using batch_callback = std::function<void(const batch_progress&)>;
-
-/// One finished epoch.
-struct epoch_record {
-  std::size_t epoch = 0;          ///< 1-based number of this epoch
-  double train_loss = 0;          ///< mean loss over the epoch's samples (before each step)
-  double train_accuracy = 0;      ///< fraction correct over the epoch (before each step)
-  double lr = 0;                  ///< learning rate used
-  double seconds = 0;             ///< wall time of the epoch's training (no evaluation)
-  double samples_per_second = 0;  ///< training samples / seconds
-  bool diverged = false;          ///< non-finite loss or parameters: see train_epoch
-  bool has_validation = false;    ///< fit() with a validation set
-  double validation_loss = 0;
-  double validation_accuracy = 0;
-};
-using epoch_callback = std::function<bool(const epoch_record&)>;
-
-/// The result of evaluate().
-struct eval_record {
-  double loss = 0;      ///< mean loss (0 if the set is unlabelled)
-  double accuracy = 0;  ///< fraction correct (0 if unlabelled)
-  std::size_t samples = 0;
-  std::vector<std::uint32_t> predicted;  ///< predicted class per sample
-};
-
-/// The result of fit().
-struct fit_result {
-  std::vector<epoch_record> history;
-  bool diverged = false;
-  bool stopped_early = false;  ///< early stopping triggered (params = best epoch's)
-  std::size_t best_epoch = 0;  ///< 1-based epoch of the lowest validation loss (0: none)
-};
-
 template <class Net, class Loss = default_loss<Net>>
 class trainer;
 
-}  // namespace ctnn::train
-
-namespace ctnn::train {
-namespace detail {
-
-/// Layer kinds whose layer_gradient has the batched extension (see train/dense.hpp).
-template <class G, class T>
-concept batched_gradient = requires(const T* cp, T* p, std::size_t n) {
-  { G::prepared_size } -> std::convertible_to<std::size_t>;
-  G::prepare(cp, p);
-  G::forward_batch(cp, cp, n, n, p, p);
-  G::backward_batch(cp, cp, cp, n, n, cp, p, p, p);
-};
-
-/// Layer kinds that behave differently while training (dropout.hpp): forward_train and
-/// backward_train per sample, driven by a noise stream (train/dropout_gradient.hpp).
-template <class G, class T>
-concept stochastic_gradient = requires(const T* cp, T* p, std::uint64_t s) {
-  requires G::stochastic;
-  G::forward_train(cp, p, s);
-  G::backward_train(cp, p, s);
-};
-
-}  // namespace detail
+/// Epochs t.epoch()..options.epochs−1 with optional validation and early stopping: fit.hpp.
+template <class Net, class Loss>
+fit_result fit(trainer<Net, Loss>& t, typename Net::parameters& p, const dataset& train,
+               const dataset* validation, const batch_callback& on_batch,
+               const epoch_callback& on_epoch);
 
 /// The training engine for Net with loss Loss: see the file comment.
 template <class Net, class Loss>
@@ -172,10 +104,12 @@ class trainer {
   explicit trainer(const options& o) : opt_(o), pool_(o.threads) {
     if (opt_.shards == 0) opt_.shards = 1;
     decays_.assign(Net::parameter_count, 0);
-    for_each_layer([&]<std::size_t I>() {
-      using L = layer<I>;
-      std::fill_n(decays_.begin() + Net::template parameter_offset<I>, L::weight_count, 1);
-    });
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (std::fill_n(decays_.begin() + Net::template parameter_offset<I + 1>,
+                   Net::template layer<I + 1>::weight_count, 1),
+       ...);
+    }
+    (std::make_index_sequence<layer_count>{});
     reset_state();
   }
 
@@ -255,44 +189,10 @@ class trainer {
     return rec;
   }
 
-  /// Epochs epoch()..options.epochs−1 with optional validation and early stopping.
+  /// Epochs epoch()..options.epochs−1 with optional validation and early stopping (fit.hpp).
   fit_result fit(parameters& p, const dataset& train, const dataset* validation,
                  const batch_callback& on_batch, const epoch_callback& on_epoch) {
-    fit_result res;
-    const bool validate = validation && validation->size() > 0;
-    const bool early = validate && opt_.patience > 0;
-    std::unique_ptr<parameters> best;
-    double best_loss = 0;
-    std::size_t bad_epochs = 0;
-    while (epoch_ < opt_.epochs) {
-      epoch_record r = train_epoch(p, train, on_batch);
-      if (validate && !r.diverged) {
-        const eval_record ev = evaluate(p, *validation);
-        r.has_validation = true;
-        r.validation_loss = ev.loss;
-        r.validation_accuracy = ev.accuracy;
-        if (early) {
-          if (!best || ev.loss < best_loss) {
-            if (!best) best = std::make_unique<parameters>();
-            *best = p;
-            best_loss = ev.loss;
-            res.best_epoch = r.epoch;
-            bad_epochs = 0;
-          } else if (++bad_epochs >= opt_.patience) {
-            res.stopped_early = true;
-          }
-        }
-      }
-      res.history.push_back(r);
-      if (r.diverged) {
-        res.diverged = true;
-        break;
-      }
-      if (on_epoch && !on_epoch(r)) break;
-      if (res.stopped_early) break;
-    }
-    if (early && best) p = *best;
-    return res;
+    return ctnn::train::fit(*this, p, train, validation, on_batch, on_epoch);
   }
 
   /// Loss, accuracy and predictions with the inference forward pass.
@@ -391,69 +291,16 @@ class trainer {
   }
 
  private:
-  template <std::size_t I>
-  using layer = typename Net::template layer<I>;
-  template <std::size_t I>
-  using grad_of = layer_gradient<layer<I>>;
-  using ops = loss_ops<Net, Loss>;
   using T = scalar;
+  using ops = loss_ops<Net, Loss>;
+  using pass = backprop<Net, Loss>;
 
-  template <class F>
-  static void for_each_layer(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f.template operator()<I + 1>(), ...);
-    }
-    (std::make_index_sequence<layer_count>{});
-  }
-  template <class F>
-  static void for_each_layer_reverse(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f.template operator()<layer_count - I>(), ...);
-    }
-    (std::make_index_sequence<layer_count>{});
-  }
-
-  /// True if some layer is stochastic: then every step draws one noise key from the RNG
-  /// (other networks draw nothing, so their runs are unchanged).
-  static constexpr bool has_stochastic_layer = [] {
-    bool any = false;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((any = any || detail::stochastic_gradient<grad_of<I + 1>, T>), ...);
-    }
-    (std::make_index_sequence<layer_count>{});
-    return any;
-  }();
-
-  static constexpr std::size_t max_layer_size = [] {
-    std::size_t m = Net::input_size;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((m = std::max(m, Net::template layer_size<I + 1>)), ...);
-    }
-    (std::make_index_sequence<layer_count>{});
-    return m;
-  }();
-
-  template <std::size_t I>
-  static constexpr std::size_t prepared_size_of() {
-    if constexpr (detail::batched_gradient<grad_of<I>, T>)
-      return grad_of<I>::prepared_size;
-    else
-      return 0;
-  }
-  static constexpr std::array<std::size_t, layer_count + 1> prepared_offsets = [] {
-    std::array<std::size_t, layer_count + 1> a{};
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((a[I + 1] = a[I] + prepared_size_of<I + 1>()), ...);
-    }
-    (std::make_index_sequence<layer_count>{});
-    return a;
-  }();
-
-  /// Per-shard buffers: pre-activations and activations per layer, two gradient buffers,
-  /// gathered inputs, packing scratch and the shard's gradient sum.
+  /// One batch shard: its backprop pass, its rows gathered (when shuffled or converted),
+  /// its gradient sum and its loss sums.
   struct shard {
-    std::array<std::vector<T>, layer_count + 1> z, a;  // index 0 unused
-    std::vector<T> g0, g1, x, scratch, mse, grad;
+    pass bp;
+    std::vector<T> x, grad;
+    std::vector<std::uint32_t> labels;
     double loss = 0;
     std::size_t correct = 0;
   };
@@ -492,31 +339,22 @@ class trainer {
     const std::size_t rows = (batch + opt_.shards - 1) / opt_.shards;
     if (rows <= shard_rows_ && shards_.size() == opt_.shards) return;
     shard_rows_ = rows;
-    shards_.assign(opt_.shards, shard{});
-    for (auto& sh : shards_) {
-      for_each_layer([&]<std::size_t I>() {
-        sh.z[I].assign(rows * Net::template layer_size<I>, T(0));
-        sh.a[I].assign(rows * Net::template layer_size<I>, T(0));
-      });
-      sh.g0.assign(rows * max_layer_size, T(0));
-      sh.g1.assign(rows * max_layer_size, T(0));
+    shards_.clear();
+    shards_.reserve(opt_.shards);
+    for (std::size_t s = 0; s < opt_.shards; ++s) {
+      shard& sh = shards_.emplace_back(shard{pass(rows), {}, {}, {}, 0, 0});
       sh.x.assign(rows * Net::input_size, T(0));
-      sh.scratch.assign(detail::gemm_scratch_size(), T(0));
-      sh.mse.assign(Net::output_size, T(0));
+      sh.labels.assign(rows, 0);
       sh.grad.assign(Net::parameter_count, T(0));
     }
-    prepared_.assign(prepared_offsets[layer_count], T(0));
+    prepared_.assign(pass::prepared_size, T(0));
     sum_.assign(Net::parameter_count, T(0));
   }
 
   /// Forward and backward of samples order_[first … first+rows) into the shards.
   void compute_batch(const T* params, const dataset& d, std::size_t first, std::size_t rows,
                      bool shuffled, double& loss, std::size_t& correct) {
-    for_each_layer([&]<std::size_t I>() {
-      if constexpr (I > 1 && prepared_size_of<I>() > 0)
-        grad_of<I>::prepare(params + Net::template parameter_offset<I>,
-                            prepared_.data() + prepared_offsets[I - 1]);
-    });
+    pass::prepare(params, prepared_.data());
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
     pool_.run([&](std::size_t t) {
@@ -537,7 +375,7 @@ class trainer {
   /// One optimiser step on samples order_[first … first+rows). False on divergence.
   bool train_step(parameters& p, const dataset& d, std::size_t first, std::size_t rows,
                   bool shuffled, double lr, double& loss, std::size_t& correct) {
-    if constexpr (has_stochastic_layer) noise_key_ = rng_.next();
+    if constexpr (pass::stochastic) noise_key_ = rng_.next();
     compute_batch(p.values.data(), d, first, rows, shuffled, loss, correct);
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
@@ -565,96 +403,38 @@ class trainer {
     return finite.load() && std::isfinite(loss);
   }
 
-  /// Forward and backward for `n` samples of one shard into sh.grad (zeroed here).
+  /// The shard's `n` samples at positions begin… of the epoch's order: gathers their rows
+  /// and labels (in the network's scalar type) and runs the shard's backprop pass.
   void run_shard(shard& sh, const T* params, const dataset& d, std::size_t begin, std::size_t n,
                  bool shuffled) {
-    std::fill(sh.grad.begin(), sh.grad.end(), T(0));
-    sh.loss = 0;
-    sh.correct = 0;
-    if (n == 0) return;
     constexpr std::size_t in0 = Net::input_size;
-    const T* x0;
+    const T* x0 = sh.x.data();
     std::size_t ld0 = in0;
-    if constexpr (std::is_same_v<T, float>) {
-      if (shuffled) {
-        for (std::size_t r = 0; r < n; ++r)
-          std::copy_n(d.sample(order_[begin + r]), in0, sh.x.data() + r * in0);
-        x0 = sh.x.data();
-      } else {
-        x0 = d.sample(begin);
-        ld0 = d.features;
-      }
-    } else {
-      for (std::size_t r = 0; r < n; ++r) {
-        const float* src = d.sample(shuffled ? order_[begin + r] : begin + r);
-        for (std::size_t i = 0; i < in0; ++i) sh.x[r * in0 + i] = T(src[i]);
-      }
-      x0 = sh.x.data();
-    }
-    // Forward.
-    for_each_layer([&]<std::size_t I>() {
-      constexpr std::size_t in = Net::template layer_size<I - 1>;
-      constexpr std::size_t out = Net::template layer_size<I>;
-      const T* x = I == 1 ? x0 : sh.a[I - 1].data();
-      const std::size_t ldx = I == 1 ? ld0 : in;
-      const T* p = params + Net::template parameter_offset<I>;
-      T* z = sh.z[I].data();
-      T* a = sh.a[I].data();
-      if constexpr (detail::stochastic_gradient<grad_of<I>, T>)
-        for (std::size_t r = 0; r < n; ++r)
-          grad_of<I>::forward_train(x + r * ldx, z + r * out,
-                                    detail::noise_stream(noise_key_, I, begin + r));
-      else if constexpr (detail::batched_gradient<grad_of<I>, T>)
-        grad_of<I>::forward_batch(p, x, ldx, n, z, sh.scratch.data());
-      else
-        for (std::size_t r = 0; r < n; ++r) layer<I>::affine(p, x + r * ldx, z + r * out);
-      std::copy_n(z, n * out, a);
-      for (std::size_t r = 0; r < n; ++r) layer<I>::activation::apply(a + r * out, out);
-    });
-    // Loss and its gradient.
-    constexpr std::size_t nout = Net::output_size;
-    const T* zl = sh.z[layer_count].data();
-    const T* al = sh.a[layer_count].data();
-    T* gz = sh.g0.data();
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::uint32_t label = d.y[shuffled ? order_[begin + r] : begin + r];
-      sh.loss += ops::value(zl + r * nout, al + r * nout, label);
-      sh.correct += ops::predict(al + r * nout) == label;
-      ops::gradient(zl + r * nout, al + r * nout, label, gz + r * nout, sh.mse.data());
-    }
-    // Backward: gz holds dL/dz of layer I; the other buffer receives dL/dx.
-    T* other = sh.g1.data();
-    for_each_layer_reverse([&]<std::size_t I>() {
-      constexpr std::size_t in = Net::template layer_size<I - 1>;
-      constexpr std::size_t out = Net::template layer_size<I>;
-      const T* x = I == 1 ? x0 : sh.a[I - 1].data();
-      const std::size_t ldx = I == 1 ? ld0 : in;
-      const T* p = params + Net::template parameter_offset<I>;
-      T* gp = sh.grad.data() + Net::template parameter_offset<I>;
-      T* gx = I == 1 ? nullptr : other;
-      if constexpr (detail::stochastic_gradient<grad_of<I>, T>) {
-        if (gx)
+    const std::uint32_t* labels = sh.labels.data();
+    if (n > 0) {
+      if constexpr (std::is_same_v<T, float>) {
+        if (shuffled) {
           for (std::size_t r = 0; r < n; ++r)
-            grad_of<I>::backward_train(gz + r * out, gx + r * in,
-                                       detail::noise_stream(noise_key_, I, begin + r));
-      } else if constexpr (detail::batched_gradient<grad_of<I>, T>) {
-        grad_of<I>::backward_batch(p, prepared_.data() + prepared_offsets[I - 1], x, ldx, n, gz, gp,
-                                   gx, sh.scratch.data());
+            std::copy_n(d.sample(order_[begin + r]), in0, sh.x.data() + r * in0);
+        } else {
+          x0 = d.sample(begin);
+          ld0 = d.features;
+        }
       } else {
-        for (std::size_t r = 0; r < n; ++r)
-          grad_of<I>::backward(p, x + r * ldx, sh.z[I].data() + r * out, gz + r * out, gp,
-                               gx ? gx + r * in : nullptr);
+        for (std::size_t r = 0; r < n; ++r) {
+          const float* src = d.sample(shuffled ? order_[begin + r] : begin + r);
+          for (std::size_t i = 0; i < in0; ++i) sh.x[r * in0 + i] = T(src[i]);
+        }
       }
-      if constexpr (I > 1) {
-        // dL/dz of layer I−1 from dL/da (in `other`), in place into gz's buffer.
-        using act = typename layer<I - 1>::activation;
-        const T* zp = sh.z[I - 1].data();
-        const T* ap = sh.a[I - 1].data();
-        for (std::size_t r = 0; r < n; ++r)
-          act::backward(zp + r * in, ap + r * in, other + r * in, gz + r * in, in);
-        // gz now holds layer I−1's dL/dz; `other` is free again.
-      }
-    });
+      if (shuffled)
+        for (std::size_t r = 0; r < n; ++r) sh.labels[r] = d.y[order_[begin + r]];
+      else
+        labels = d.y.data() + begin;
+    }
+    const typename pass::result r =
+        sh.bp.run(params, prepared_.data(), x0, ld0, n, labels, sh.grad.data(), noise_key_, begin);
+    sh.loss = r.loss;
+    sh.correct = r.correct;
   }
 
   options opt_;
@@ -677,3 +457,5 @@ class trainer {
 };
 
 }  // namespace ctnn::train
+
+#include "ctnn/train/fit.hpp"  // IWYU pragma: export

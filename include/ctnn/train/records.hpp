@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// @file
+/// What a training run reports: progress after a step, one record per epoch, an evaluation,
+/// and the result of fit(). Plain data, host only.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace ctnn::train {
+
+/// Progress after one optimiser step (for a progress bar).
+struct batch_progress {
+  std::size_t epoch = 0;    ///< 0-based epoch being trained
+  std::size_t batch = 0;    ///< 1-based index of the step just taken
+  std::size_t batches = 0;  ///< steps in this epoch
+  std::size_t samples = 0;  ///< samples seen so far in this epoch
+  double loss = 0;          ///< running mean training loss over this epoch
+  double accuracy = 0;      ///< running training accuracy over this epoch (fraction)
+};
+using batch_callback = std::function<void(const batch_progress&)>;
+
+/// One finished epoch.
+struct epoch_record {
+  std::size_t epoch = 0;          ///< 1-based number of this epoch
+  double train_loss = 0;          ///< mean loss over the epoch's samples (before each step)
+  double train_accuracy = 0;      ///< fraction correct over the epoch (before each step)
+  double lr = 0;                  ///< learning rate used
+  double seconds = 0;             ///< wall time of the epoch's training (no evaluation)
+  double samples_per_second = 0;  ///< training samples / seconds
+  bool diverged = false;          ///< non-finite loss or parameters: see trainer::train_epoch
+  bool has_validation = false;    ///< fit() with a validation set
+  double validation_loss = 0;
+  double validation_accuracy = 0;
+};
+using epoch_callback = std::function<bool(const epoch_record&)>;
+
+/// The result of trainer::evaluate().
+struct eval_record {
+  double loss = 0;      ///< mean loss (0 if the set is unlabelled)
+  double accuracy = 0;  ///< fraction correct (0 if unlabelled)
+  std::size_t samples = 0;
+  std::vector<std::uint32_t> predicted;  ///< predicted class per sample
+};
+
+/// The result of fit().
+struct fit_result {
+  std::vector<epoch_record> history;
+  bool diverged = false;
+  bool stopped_early = false;  ///< early stopping triggered (params = best epoch's)
+  std::size_t best_epoch = 0;  ///< 1-based epoch of the lowest validation loss (0: none)
+};
+
+}  // namespace ctnn::train

@@ -54,7 +54,9 @@ inline double draw_bias(rng& r, bias_init bias, double range) noexcept {
 
 /// Fills one layer's slice `p`: its weights in storage order, then its biases. A composite
 /// layer (a residual block: it has a `body`) is filled part by part: its body's layers in
-/// order, then its projection, each with its own fans.
+/// order, then its projection, each with its own fans. A layer kind with
+/// `initial_parameters(p)` (batch_norm: γ = 1, β = 0, μ = 0, σ² = 1) gets those values and
+/// draws nothing from `r`.
 template <class Layer, class T>
 void initialise_layer(T* p, init_scheme scheme, bias_init bias, rng& r, double range) {
   if constexpr (requires { typename Layer::body; }) {
@@ -68,6 +70,8 @@ void initialise_layer(T* p, init_scheme scheme, bias_init bias, rng& r, double r
     if constexpr (Layer::has_projection)
       initialise_layer<typename Layer::projection>(p + Layer::body_parameter_count, scheme, bias, r,
                                                    range);
+  } else if constexpr (requires { Layer::initial_parameters(p); }) {
+    Layer::initial_parameters(p);  // fixed values (batch_norm, scale_shift): nothing drawn
   } else {
     const auto fan_in = static_cast<double>(Layer::fan_in);
     const auto fan_out = static_cast<double>(Layer::fan_out);

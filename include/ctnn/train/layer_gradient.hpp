@@ -29,6 +29,10 @@
 ///   stateless. forward_state(p, x, z, state) computes z (the inference affine's bits)
 ///   and fills state; backward_state(p, x, z, state, grad_z, grad_p, grad_x) follows the
 ///   contract of backward above.
+/// - batch statistics (batch_norm_gradient.hpp): the layer normalises with statistics of
+///   the shard's rows; forward_shard / backward_shard over all rows, `stats_size` doubles
+///   kept between them (the pass owns them), and update_running(p, stats of every shard,
+///   shards), which the trainer calls after each optimiser step.
 /// - batched (dense_gradient.hpp): forward_batch / backward_batch over a shard's rows
 ///   with per-step prepared data (e.g. W transposed), bit-identical to the per-sample path.
 /// Host only: may use the heap, but need not.
@@ -70,6 +74,18 @@ concept stateful_gradient = requires(const T* cp, T* p) {
   0;
   G::forward_state(cp, cp, p, p);
   G::backward_state(cp, cp, cp, cp, cp, p, p);
+};
+
+/// Layer kinds that normalise with the statistics of a shard's rows (batch_norm.hpp): see
+/// the file comment.
+template <class G, class T>
+concept batch_statistics_gradient = requires(const T* cp, T* p, std::size_t n, double* s,
+                                             const double* cs, const double* const* ss) {
+  requires G::batch_statistics;
+  { G::stats_size } -> std::convertible_to<std::size_t>;
+  G::forward_shard(cp, cp, n, n, p, s);
+  G::backward_shard(cp, cp, n, n, cp, p, p, cs);
+  G::update_running(p, ss, n);
 };
 
 }  // namespace detail

@@ -52,6 +52,26 @@ inline double draw_bias(rng& r, bias_init bias, double range) noexcept {
 
 }  // namespace detail
 
+/// Calls mark(offset, count) for each run of weights (not biases) in Layer's slice, whose
+/// first parameter is at `offset`: one run for a plain layer, one per part (body layers,
+/// then the projection) for a residual block. Weight decay applies to these.
+template <class Layer, class Mark>
+void for_each_weight_run(std::size_t offset, Mark&& mark) {
+  if constexpr (requires { typename Layer::body; }) {
+    using body = typename Layer::body;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (for_each_weight_run<typename body::template layer<K + 1>>(
+           offset + body::template parameter_offset<K + 1>, mark),
+       ...);
+    }
+    (std::make_index_sequence<body::layer_count>{});
+    if constexpr (Layer::has_projection)
+      for_each_weight_run<typename Layer::projection>(offset + Layer::body_parameter_count, mark);
+  } else if constexpr (Layer::weight_count > 0) {
+    mark(offset, std::size_t{Layer::weight_count});
+  }
+}
+
 /// Fills one layer's slice `p`: its weights in storage order, then its biases. A composite
 /// layer (a residual block: it has a `body`) is filled part by part: its body's layers in
 /// order, then its projection, each with its own fans. A layer kind with

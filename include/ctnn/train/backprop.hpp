@@ -24,10 +24,10 @@
 ///
 /// Where the layer extensions go: stochastic layers (dropout) read `noise_key` and the rows'
 /// positions; stateful layers (layer_gradient.hpp: per-row state kept from the forward
-/// pass) get rows × state_size scalars per layer here; layer kinds that need statistics
-/// over the shard's rows (batch norm) belong next to the batched calls in forward() and
-/// backward(); other targets than class labels (regression) change `labels` and the loss
-/// calls in loss_and_gradient().
+/// pass) get rows × state_size scalars per layer here; layer kinds that normalise with
+/// statistics over the shard's rows (batch_norm) run forward_shard/backward_shard over all
+/// rows and keep their statistics here until the trainer's update_running(); other targets than
+/// class labels (regression) change `labels` and the loss calls in loss_and_gradient().
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "ctnn/train/batch_norm_gradient.hpp"
 #include "ctnn/train/conv2d_gradient.hpp"
 #include "ctnn/train/dense_gradient.hpp"
 #include "ctnn/train/depthwise_conv2d_gradient.hpp"
@@ -46,6 +47,7 @@
 #include "ctnn/train/loss.hpp"
 #include "ctnn/train/pool2d_gradient.hpp"
 #include "ctnn/train/residual_gradient.hpp"
+#include "ctnn/train/scale_shift_gradient.hpp"
 
 namespace ctnn::train {
 
@@ -96,6 +98,19 @@ class backprop {
     else
       return 0;
   }
+  template <std::size_t I>
+  static constexpr std::size_t stats_size_of() {
+    if constexpr (detail::batch_statistics_gradient<grad_of<I>, T>)
+      return grad_of<I>::stats_size;
+    else
+      return 0;
+  }
+  /// Where layer I's shard statistics start in stats_ (batch_norm).
+  static constexpr std::array<std::size_t, layer_count + 1> stats_offsets = [] {
+    std::array<std::size_t, layer_count + 1> a{};
+    for_each_layer([&]<std::size_t I>() { a[I] = a[I - 1] + stats_size_of<I>(); });
+    return a;
+  }();
   static constexpr std::array<std::size_t, layer_count + 1> prepared_offsets = [] {
     std::array<std::size_t, layer_count + 1> a{};
     for_each_layer([&]<std::size_t I>() { a[I] = a[I - 1] + prepared_size_of<I>(); });
@@ -117,6 +132,23 @@ class backprop {
     return any;
   }();
 
+  /// True if some layer normalises with the shard's statistics (batch_norm): then the
+  /// trainer calls update_running() after each optimiser step.
+  static constexpr bool batch_statistics = stats_offsets[layer_count] > 0;
+
+  /// The running statistics of every batch_norm in `params` from the statistics of the
+  /// last run() of each pass (`passes[s]`, s < count: the batch's shards, in order).
+  static void update_running(T* params, const backprop* const* passes, std::size_t count) {
+    std::vector<const double*> stats(count);
+    for_each_layer([&]<std::size_t I>() {
+      if constexpr (stats_size_of<I>() > 0) {
+        for (std::size_t s = 0; s < count; ++s)
+          stats[s] = passes[s]->stats_.data() + stats_offsets[I - 1];
+        grad_of<I>::update_running(params + Net::template parameter_offset<I>, stats.data(), count);
+      }
+    });
+  }
+
   /// Scalars of per-step data prepare() writes (shared read-only by all passes of a step).
   static constexpr std::size_t prepared_size = prepared_offsets[layer_count];
 
@@ -132,7 +164,8 @@ class backprop {
   /// The sums one run() returns besides the gradient.
   struct result {
     double loss = 0;          ///< Σ over the rows of the training loss
-    std::size_t correct = 0;  ///< rows whose predicted class is their label
+    std::size_t correct = 0;  ///< rows whose predicted class is their label (not regression)
+    double abs_error = 0;     ///< regression: Σ over rows and outputs of |a − t|
   };
 
   /// Buffers for passes of up to `rows` rows.
@@ -142,6 +175,7 @@ class backprop {
       a_[I].assign(rows * Net::template layer_size<I>, T(0));
       state_[I].assign(rows * state_size_of<I>(), T(0));
     });
+    stats_.assign(stats_offsets[layer_count], 0.0);
     g0_.assign(rows * max_layer_size, T(0));
     g1_.assign(rows * max_layer_size, T(0));
     scratch_.assign(detail::gemm_scratch_size(), T(0));
@@ -158,11 +192,22 @@ class backprop {
   result run(const T* params, const T* prepared, const T* x, std::size_t ldx, std::size_t n,
              const std::uint32_t* labels, T* grad, std::uint64_t noise_key = 0,
              std::size_t position = 0) {
+    return run(params, prepared, x, ldx, n, labels, nullptr, grad, noise_key, position);
+  }
+
+  /// The same with float targets when `targets` is not null (regression: row r's
+  /// Net::output_size targets at targets + r·Net::output_size; `labels` is then unused and
+  /// the loss is the MSE against the targets, loss_ops::value_target: the trainer accepts
+  /// regression sets only with mean_squared_error).
+  result run(const T* params, const T* prepared, const T* x, std::size_t ldx, std::size_t n,
+             const std::uint32_t* labels, const float* targets, T* grad,
+             std::uint64_t noise_key = 0, std::size_t position = 0) {
     std::fill_n(grad, Net::parameter_count, T(0));
+    std::fill(stats_.begin(), stats_.end(), 0.0);  // no rows: statistics of weight 0
     result res;
     if (n == 0) return res;
     forward(params, x, ldx, n, noise_key, position);
-    loss_and_gradient(labels, n, res);
+    loss_and_gradient(labels, targets, n, res);
     backward(params, prepared, x, ldx, n, grad, noise_key, position);
     return res;
   }
@@ -186,6 +231,8 @@ class backprop {
         for (std::size_t r = 0; r < n; ++r)
           grad_of<I>::forward_state(p, x + r * ldx, z + r * out,
                                     state_[I].data() + r * state_size_of<I>());
+      else if constexpr (detail::batch_statistics_gradient<grad_of<I>, T>)
+        grad_of<I>::forward_shard(p, x, ldx, n, z, stats_.data() + stats_offsets[I - 1]);
       else if constexpr (detail::batched_gradient<grad_of<I>, T>)
         grad_of<I>::forward_batch(p, x, ldx, n, z, scratch_.data());
       else
@@ -195,12 +242,26 @@ class backprop {
     });
   }
 
-  /// The loss and dL/dz of the last layer into g0_.
-  void loss_and_gradient(const std::uint32_t* labels, std::size_t n, result& res) {
+  /// The loss and dL/dz of the last layer into g0_ (against `targets` when not null).
+  void loss_and_gradient(const std::uint32_t* labels, const float* targets, std::size_t n,
+                         result& res) {
     constexpr std::size_t nout = Net::output_size;
     const T* zl = z_[layer_count].data();
     const T* al = a_[layer_count].data();
     T* gz = g0_.data();
+    if (targets != nullptr) {
+      for (std::size_t r = 0; r < n; ++r) {
+        const float* t = targets + r * nout;
+        const T* a = al + r * nout;
+        res.loss += ops::value_target(a, t);
+        for (std::size_t o = 0; o < nout; ++o) {
+          const double d = double(a[o]) - double(t[o]);
+          res.abs_error += d < 0 ? -d : d;
+        }
+        ops::gradient_target(zl + r * nout, a, t, gz + r * nout, mse_.data());
+      }
+      return;
+    }
     for (std::size_t r = 0; r < n; ++r) {
       const std::uint32_t label = labels[r];
       res.loss += ops::value(zl + r * nout, al + r * nout, label);
@@ -232,6 +293,8 @@ class backprop {
           grad_of<I>::backward_state(p, x + r * ldx, z_[I].data() + r * out,
                                      state_[I].data() + r * state_size_of<I>(), gz + r * out, gp,
                                      gx ? gx + r * in : nullptr);
+      } else if constexpr (detail::batch_statistics_gradient<grad_of<I>, T>) {
+        grad_of<I>::backward_shard(p, x, ldx, n, gz, gp, gx, stats_.data() + stats_offsets[I - 1]);
       } else if constexpr (detail::batched_gradient<grad_of<I>, T>) {
         grad_of<I>::backward_batch(p, prepared + prepared_offsets[I - 1], x, ldx, n, gz, gp, gx,
                                    scratch_.data());
@@ -255,6 +318,7 @@ class backprop {
   std::size_t rows_ = 0;
   std::array<std::vector<T>, layer_count + 1> z_, a_, state_;  ///< per layer; index 0 unused
   std::vector<T> g0_, g1_, scratch_, mse_;
+  std::vector<double> stats_;  ///< the last run's batch statistics (batch_norm layers)
 };
 
 }  // namespace ctnn::train

@@ -163,7 +163,8 @@ class backprop {
   /// The sums one run() returns besides the gradient.
   struct result {
     double loss = 0;          ///< Σ over the rows of the training loss
-    std::size_t correct = 0;  ///< rows whose predicted class is their label
+    std::size_t correct = 0;  ///< rows whose predicted class is their label (not regression)
+    double abs_error = 0;     ///< regression: Σ over rows and outputs of |a − t|
   };
 
   /// Buffers for passes of up to `rows` rows.
@@ -190,12 +191,22 @@ class backprop {
   result run(const T* params, const T* prepared, const T* x, std::size_t ldx, std::size_t n,
              const std::uint32_t* labels, T* grad, std::uint64_t noise_key = 0,
              std::size_t position = 0) {
+    return run(params, prepared, x, ldx, n, labels, nullptr, grad, noise_key, position);
+  }
+
+  /// The same with float targets when `targets` is not null (regression: row r's
+  /// Net::output_size targets at targets + r·Net::output_size; `labels` is then unused and
+  /// the loss is the MSE against the targets, loss_ops::value_target: the trainer accepts
+  /// regression sets only with mean_squared_error).
+  result run(const T* params, const T* prepared, const T* x, std::size_t ldx, std::size_t n,
+             const std::uint32_t* labels, const float* targets, T* grad,
+             std::uint64_t noise_key = 0, std::size_t position = 0) {
     std::fill_n(grad, Net::parameter_count, T(0));
     std::fill(stats_.begin(), stats_.end(), 0.0);  // no rows: statistics of weight 0
     result res;
     if (n == 0) return res;
     forward(params, x, ldx, n, noise_key, position);
-    loss_and_gradient(labels, n, res);
+    loss_and_gradient(labels, targets, n, res);
     backward(params, prepared, x, ldx, n, grad, noise_key, position);
     return res;
   }
@@ -230,12 +241,26 @@ class backprop {
     });
   }
 
-  /// The loss and dL/dz of the last layer into g0_.
-  void loss_and_gradient(const std::uint32_t* labels, std::size_t n, result& res) {
+  /// The loss and dL/dz of the last layer into g0_ (against `targets` when not null).
+  void loss_and_gradient(const std::uint32_t* labels, const float* targets, std::size_t n,
+                         result& res) {
     constexpr std::size_t nout = Net::output_size;
     const T* zl = z_[layer_count].data();
     const T* al = a_[layer_count].data();
     T* gz = g0_.data();
+    if (targets != nullptr) {
+      for (std::size_t r = 0; r < n; ++r) {
+        const float* t = targets + r * nout;
+        const T* a = al + r * nout;
+        res.loss += ops::value_target(a, t);
+        for (std::size_t o = 0; o < nout; ++o) {
+          const double d = double(a[o]) - double(t[o]);
+          res.abs_error += d < 0 ? -d : d;
+        }
+        ops::gradient_target(zl + r * nout, a, t, gz + r * nout, mse_.data());
+      }
+      return;
+    }
     for (std::size_t r = 0; r < n; ++r) {
       const std::uint32_t label = labels[r];
       res.loss += ops::value(zl + r * nout, al + r * nout, label);

@@ -7,7 +7,8 @@
 /// Host only; trainer.hpp includes it, and `t.fit(...)` is the same call.
 ///
 /// - Validation: with a non-empty validation set, every epoch that did not diverge is
-///   evaluated on it (epoch_record::validation_loss/validation_accuracy).
+///   evaluated on it (epoch_record::validation_loss/validation_accuracy, and
+///   validation_mae for a regression set).
 /// - Early stopping: options.patience > 0 and a validation set: stops after `patience`
 ///   epochs without a lower validation loss and leaves the best parameters in `p`.
 /// - `on_epoch(record)` (may be empty) returning false stops the run (e.g. a checkpoint
@@ -40,6 +41,7 @@ fit_result fit(trainer<Net, Loss>& t, typename Net::parameters& p, const dataset
       r.has_validation = true;
       r.validation_loss = ev.loss;
       r.validation_accuracy = ev.accuracy;
+      r.validation_mae = ev.mae;
       if (early) {
         if (!best || ev.loss < best_loss) {
           if (!best) best = std::make_unique<parameters>();

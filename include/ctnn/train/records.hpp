@@ -26,7 +26,8 @@ using batch_callback = std::function<void(const batch_progress&)>;
 struct epoch_record {
   std::size_t epoch = 0;          ///< 1-based number of this epoch
   double train_loss = 0;          ///< mean loss over the epoch's samples (before each step)
-  double train_accuracy = 0;      ///< fraction correct over the epoch (before each step)
+  double train_accuracy = 0;      ///< fraction correct over the epoch (0 for regression)
+  double train_mae = 0;           ///< regression: mean |a − t| over the epoch (else 0)
   double lr = 0;                  ///< learning rate used
   double seconds = 0;             ///< wall time of the epoch's training (no evaluation)
   double samples_per_second = 0;  ///< training samples / seconds
@@ -34,15 +35,21 @@ struct epoch_record {
   bool has_validation = false;    ///< fit() with a validation set
   double validation_loss = 0;
   double validation_accuracy = 0;
+  double validation_mae = 0;  ///< regression (validation_loss is then the MSE)
 };
 using epoch_callback = std::function<bool(const epoch_record&)>;
 
-/// The result of trainer::evaluate().
+/// The result of trainer::evaluate(). For a regression set (float targets) `loss` is the
+/// mean squared error over every output, `mae` the mean absolute error, `errors` each
+/// sample's own MSE (an autoencoder's reconstruction error: the anomaly score), and
+/// `accuracy` is 0.
 struct eval_record {
   double loss = 0;      ///< mean loss (0 if the set is unlabelled)
-  double accuracy = 0;  ///< fraction correct (0 if unlabelled)
+  double accuracy = 0;  ///< fraction correct (0 if unlabelled or a regression set)
+  double mae = 0;       ///< regression: mean absolute error
   std::size_t samples = 0;
   std::vector<std::uint32_t> predicted;  ///< predicted class per sample
+  std::vector<double> errors;            ///< regression: each sample's MSE
 };
 
 /// The result of fit().

@@ -41,7 +41,8 @@
 ///   without a lower validation loss and leaves the best parameters in `params`).
 ///   `on_epoch(record)` returning false stops the run (e.g. a checkpoint write failed).
 /// - `evaluate(params, set)` → eval_record: mean loss, accuracy and predicted labels,
-///   computed with the inference `Net::forward` itself (threads as in options).
+///   computed with the inference `Net::forward` itself (threads as in options); for a
+///   regression set the MSE (as loss), MAE and each sample's MSE (`errors`).
 /// - `save(params, checkpoint_data&)` / `restore(params, const checkpoint_data&)`: the
 ///   complete state after the last finished epoch (parameters, optimiser moments, epoch,
 ///   step, RNG). Resuming from a checkpoint taken after epoch k, with the same options
@@ -51,8 +52,12 @@
 /// - `epoch()`, `step()`, `learning_rate(epoch)`, `settings()`.
 /// Datasets: `features` must equal Net::input_size; labels are class indices < classes
 /// (1-output networks: the target is the label, 0 or 1; MSE with N outputs: one-hot).
-/// A mismatch throws std::invalid_argument naming the dataset. Parameters are large
-/// (Net::parameters can be MBs): allocate them on the heap.#include <algorithm>
+/// A regression set (dataset::targets > 0: float target vectors, e.g. an autoencoder's own
+/// inputs) trains on its targets instead of its labels; it needs Loss = mean_squared_error
+/// and Net::output_size targets per sample; train_accuracy is then 0 and train_mae the
+/// epoch's mean absolute error. A mismatch throws std::invalid_argument naming the dataset.
+/// Parameters are large (Net::parameters can be MBs): allocate them on the heap.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -154,7 +159,7 @@ class trainer {
       for (std::size_t i = count - 1; i > 0; --i)
         std::swap(order_[i], order_[static_cast<std::size_t>(rng_.below(i + 1))]);
 
-    double loss_sum = 0;
+    double loss_sum = 0, abs_sum = 0;
     std::size_t correct = 0, seen = 0;
     bool diverged = false;
     for (std::size_t s = 0; s < steps && !diverged; ++s) {
@@ -164,6 +169,7 @@ class trainer {
       std::size_t batch_correct = 0;
       diverged = !train_step(p, train, first, rows, shuffled, rec.lr, batch_loss, batch_correct);
       loss_sum += batch_loss;
+      abs_sum += abs_error_;
       correct += batch_correct;
       seen += rows;
       if (!std::isfinite(loss_sum)) diverged = true;
@@ -175,7 +181,8 @@ class trainer {
     rec.seconds = std::chrono::duration<double>(t1 - t0).count();
     rec.samples_per_second = rec.seconds > 0 ? double(seen) / rec.seconds : 0.0;
     rec.train_loss = seen ? loss_sum / double(seen) : 0.0;
-    rec.train_accuracy = seen ? double(correct) / double(seen) : 0.0;
+    rec.train_accuracy = seen && !train.regression() ? double(correct) / double(seen) : 0.0;
+    rec.train_mae = seen ? abs_sum / double(seen * Net::output_size) : 0.0;
     if (diverged) {
       rec.diverged = true;
       std::copy(snapshot_.params.begin(), snapshot_.params.end(), p.values.begin());
@@ -205,8 +212,13 @@ class trainer {
     eval_record r;
     r.samples = count;
     r.predicted.assign(count, 0);
-    std::vector<double> losses(count, 0.0);
-    const bool labelled = set.labelled();
+    std::vector<double> losses(count, 0.0), absolute;
+    const bool regression = set.regression();
+    const bool labelled = set.labelled() && !regression;
+    if (regression) {
+      check_targets(set);
+      absolute.assign(count, 0.0);
+    }
     if (labelled) check_labels(set);
     const std::size_t threads = pool_.size();
     pool_.run([&](std::size_t t) {
@@ -217,9 +229,27 @@ class trainer {
         std::copy_n(set.sample(i), Net::input_size, x.begin());
         const typename Net::output a = Net::forward(p, x, ws);
         r.predicted[i] = ops::predict(a.data());
-        if (labelled) losses[i] = ops::value_from_output(a.data(), set.y[i]);
+        if (regression) {
+          const float* target = set.target(i);
+          losses[i] = ops::value_target(a.data(), target);
+          for (std::size_t o = 0; o < Net::output_size; ++o)
+            absolute[i] += std::fabs(double(a[o]) - double(target[o]));
+        } else if (labelled) {
+          losses[i] = ops::value_from_output(a.data(), set.y[i]);
+        }
       }
     });
+    if (regression && count) {
+      double s = 0, abs_total = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        s += losses[i];
+        abs_total += absolute[i];
+      }
+      r.loss = s / double(count);
+      r.mae = abs_total / double(count * Net::output_size);
+      r.errors = std::move(losses);
+      return r;
+    }
     if (labelled && count) {
       double s = 0;
       std::size_t correct = 0;
@@ -301,7 +331,8 @@ class trainer {
     pass bp;
     std::vector<T> x, grad;
     std::vector<std::uint32_t> labels;
-    double loss = 0;
+    std::vector<float> targets;  ///< gathered targets of a shuffled regression shard
+    double loss = 0, abs_error = 0;
     std::size_t correct = 0;
   };
 
@@ -324,12 +355,26 @@ class trainer {
                                     std::to_string(classes) + " classes");
   }
 
+  /// A regression set: the MSE loss and one target per output.
+  void check_targets(const dataset& d) const {
+    if constexpr (!std::is_same_v<Loss, mean_squared_error>)
+      throw std::invalid_argument(d.name +
+                                  ": float targets train with mean_squared_error, not the "
+                                  "class-label loss " +
+                                  std::string(Loss::name));
+    if (d.targets != Net::output_size || d.t.size() != d.size() * d.targets)
+      throw std::invalid_argument(d.name + ": samples have " + std::to_string(d.targets) +
+                                  " targets but the network has " +
+                                  std::to_string(Net::output_size) + " outputs");
+  }
+
   void check_dataset(const dataset& d) const {
     if (d.features != Net::input_size)
       throw std::invalid_argument(d.name + ": samples have " + std::to_string(d.features) +
                                   " features but the network expects " +
                                   std::to_string(Net::input_size));
     if (d.size() == 0) throw std::invalid_argument(d.name + ": the training set is empty");
+    if (d.regression()) return check_targets(d);
     if (d.y.size() != d.size())
       throw std::invalid_argument(d.name + ": training needs one label per sample");
     check_labels(d);
@@ -342,9 +387,10 @@ class trainer {
     shards_.clear();
     shards_.reserve(opt_.shards);
     for (std::size_t s = 0; s < opt_.shards; ++s) {
-      shard& sh = shards_.emplace_back(shard{pass(rows), {}, {}, {}, 0, 0});
+      shard& sh = shards_.emplace_back(shard{pass(rows), {}, {}, {}, {}, 0, 0, 0});
       sh.x.assign(rows * Net::input_size, T(0));
       sh.labels.assign(rows, 0);
+      sh.targets.assign(rows * Net::output_size, 0.0f);
       sh.grad.assign(Net::parameter_count, T(0));
     }
     prepared_.assign(pass::prepared_size, T(0));
@@ -366,9 +412,11 @@ class trainer {
     });
     loss = 0;
     correct = 0;
+    abs_error_ = 0;
     for (const auto& sh : shards_) {
       loss += sh.loss;
       correct += sh.correct;
+      abs_error_ += sh.abs_error;
     }
   }
 
@@ -418,6 +466,17 @@ class trainer {
     const T* x0 = sh.x.data();
     std::size_t ld0 = in0;
     const std::uint32_t* labels = sh.labels.data();
+    const float* targets = nullptr;
+    if (n > 0 && d.regression()) {
+      constexpr std::size_t k = Net::output_size;
+      if (shuffled) {
+        for (std::size_t r = 0; r < n; ++r)
+          std::copy_n(d.target(order_[begin + r]), k, sh.targets.data() + r * k);
+        targets = sh.targets.data();
+      } else {
+        targets = d.target(begin);
+      }
+    }
     if (n > 0) {
       if constexpr (std::is_same_v<T, float>) {
         if (shuffled) {
@@ -433,15 +492,18 @@ class trainer {
           for (std::size_t i = 0; i < in0; ++i) sh.x[r * in0 + i] = T(src[i]);
         }
       }
-      if (shuffled)
+      if (d.regression())
+        labels = nullptr;
+      else if (shuffled)
         for (std::size_t r = 0; r < n; ++r) sh.labels[r] = d.y[order_[begin + r]];
       else
         labels = d.y.data() + begin;
     }
-    const typename pass::result r =
-        sh.bp.run(params, prepared_.data(), x0, ld0, n, labels, sh.grad.data(), noise_key_, begin);
+    const typename pass::result r = sh.bp.run(params, prepared_.data(), x0, ld0, n, labels, targets,
+                                              sh.grad.data(), noise_key_, begin);
     sh.loss = r.loss;
     sh.correct = r.correct;
+    sh.abs_error = r.abs_error;
   }
 
   options opt_;
@@ -456,6 +518,7 @@ class trainer {
   std::vector<shard> shards_;
   std::size_t shard_rows_ = 0;
   std::vector<T> prepared_, sum_;
+  double abs_error_ = 0;  ///< the last compute_batch's Σ |a − t| (regression sets)
   struct {
     std::vector<T> params, m, v;
     std::uint64_t step = 0;

@@ -131,12 +131,20 @@ bool plausible(const std::array<std::int8_t, N>& y, bool softmax) noexcept {
 /// (dense: once; conv2d: once per output pixel; depthwise: once per output pixel of its
 /// channel). `same` padding's skipped edge taps are counted too, so a CNN's figure
 /// slightly overstates its MACs.
+template <class Net>
+constexpr std::uint32_t macs() noexcept;
+/// A residual block's: its body's layers' and its projection's.
 template <class Layer>
 constexpr std::size_t layer_macs() noexcept {
-  if constexpr (Layer::bias_count == 0)
+  if constexpr (requires { typename Layer::body; }) {
+    std::size_t n = macs<typename Layer::body>();
+    if constexpr (Layer::has_projection) n += layer_macs<typename Layer::projection>();
+    return n;
+  } else if constexpr (Layer::bias_count == 0) {
     return 0;
-  else
+  } else {
     return Layer::weight_count * (Layer::output_shape::size / Layer::bias_count);
+  }
 }
 template <class Net>
 constexpr std::uint32_t macs() noexcept {
@@ -199,9 +207,15 @@ int run_model(const char* name) noexcept {
   bool ok = true;
   line text;  // one buffer for every line: keeps the frame small
   write((text << "ctnn firmware example: model " << name << '\n').c_str());
-  text.clear() << "signature: ";
-  for (const char c : model::signature) text << c;
-  write((text << '\n').c_str());
+  // The signature in pieces: a long one would not fit one line buffer.
+  write("signature: ");
+  for (std::size_t k = 0; k < model::signature.size(); k += 64) {
+    text.clear();
+    for (std::size_t j = k; j < k + 64 && j < model::signature.size(); ++j)
+      text << model::signature[j];
+    write(text.c_str());
+  }
+  write("\n");
 
   // The parameters in flash must be the ones the weights header describes.
   const std::uint32_t crc = detail::crc_of(Weights);

@@ -3,7 +3,7 @@
 // calibration on the first 1,000 Fashion-MNIST training images, comparison on the whole
 // test set (host tool; the same path as a trainer's --export-int8).
 //
-//   ctnn-make-int8-weights <mlp_small|cnn> <fashion-mnist dir> <out.hpp>
+//   ctnn-make-int8-weights <mlp_small|cnn|ds_cnn> <fashion-mnist dir> <out.hpp>
 //
 // The output depends only on the inputs, so a test can regenerate it and compare it with
 // the committed copy.
@@ -17,8 +17,10 @@
 #include "ctnn/train/data/preprocess.hpp"
 #include "ctnn/train/tools/int8_export.hpp"
 #include "models/cnn.hpp"
+#include "models/ds_cnn.hpp"
 #include "models/mlp_small.hpp"
 #include "weights/cnn_weights.hpp"
+#include "weights/ds_cnn_weights.hpp"
 #include "weights/mlp_small_weights.hpp"
 
 namespace {
@@ -49,8 +51,9 @@ int make(const typename Net::parameters& p, const char* name, const char* dir, c
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr,
-                 "usage: ctnn-make-int8-weights <mlp_small|cnn> <fashion-mnist dir> <out.hpp>\n");
+    std::fprintf(
+        stderr,
+        "usage: ctnn-make-int8-weights <mlp_small|cnn|ds_cnn> <fashion-mnist dir> <out.hpp>\n");
     return 1;
   }
   try {
@@ -58,7 +61,9 @@ int main(int argc, char** argv) {
       return make<models::mlp_small>(models::mlp_small_weights::weights, argv[1], argv[2], argv[3]);
     if (std::strcmp(argv[1], "cnn") == 0)
       return make<models::cnn>(models::cnn_weights::weights, argv[1], argv[2], argv[3]);
-    std::fprintf(stderr, "error: unknown model '%s' (mlp_small, cnn)\n", argv[1]);
+    if (std::strcmp(argv[1], "ds_cnn") == 0)
+      return make<models::ds_cnn>(models::ds_cnn_weights::weights, argv[1], argv[2], argv[3]);
+    std::fprintf(stderr, "error: unknown model '%s' (mlp_small, cnn, ds_cnn)\n", argv[1]);
     return 1;
   } catch (const ctnn::train::data_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -77,4 +77,28 @@ TEST(metrics, history_csv) {
             "2,0.25,0.875,0.3,0.8,0.001,1.5,0.35,0.75\n");
 }
 
+TEST(metrics, regression_history_csv) {
+  ctnn_test::scratch_dir dir;
+  std::vector<ctnn::train::history_row> rows(2);
+  rows[0].epoch = 1;
+  rows[0].train_loss = 0.5;
+  rows[0].train_mae = 0.625;
+  rows[0].learning_rate = 0.001;
+  rows[0].seconds = 1.25;
+  rows[1] = rows[0];
+  rows[1].epoch = 2;
+  rows[1].validation_loss = 0.25;
+  rows[1].validation_mae = 0.375;
+  rows[1].test_loss = 0.125;
+  rows[1].test_mae = 0.5;
+  rows[1].test_accuracy = 0.75;  // not a regression figure: not written
+  ctnn::train::write_history_csv(dir / "h.csv", rows, ctnn::train::history_kind::regression);
+  std::ifstream in(dir / "h.csv");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(text,
+            "epoch,train_mse,train_mae,validation_mse,validation_mae,learning_rate,seconds,"
+            "test_mse,test_mae\n1,0.5,0.625,,,0.001,1.25,,\n"
+            "2,0.5,0.625,0.25,0.375,0.001,1.25,0.125,0.5\n");
+}
+
 }  // namespace

@@ -184,16 +184,28 @@ struct history_row {
   double learning_rate = NAN;
   double seconds = NAN;
   double test_loss = NAN, test_accuracy = NAN;
+  /// Regression (float targets): mean absolute errors; the *_loss values are the MSEs.
+  double train_mae = NAN, validation_mae = NAN, test_mae = NAN;
 };
+
+/// What a history's runs measured: class labels (losses and accuracies) or float targets
+/// (MSE and MAE).
+enum class history_kind { classification, regression };
 
 /// Writes `epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,
 /// learning_rate,seconds,test_loss,test_accuracy` with a header line; unmeasured values are empty
-/// cells. Written atomically (write_file_atomically); data_error with the OS's reason on failure.
+/// cells. A regression history has `epoch,train_mse,train_mae,validation_mse,validation_mae,
+/// learning_rate,seconds,test_mse,test_mae` instead (the MSE is the loss). Written atomically
+/// (write_file_atomically); data_error with the OS's reason on failure.
 inline void write_history_csv(const std::filesystem::path& path,
-                              const std::vector<history_row>& rows) {
-  std::string out =
-      "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,"
-      "seconds,test_loss,test_accuracy\n";
+                              const std::vector<history_row>& rows,
+                              history_kind kind = history_kind::classification) {
+  const bool regression = kind == history_kind::regression;
+  std::string out = regression
+                        ? "epoch,train_mse,train_mae,validation_mse,validation_mae,learning_rate,"
+                          "seconds,test_mse,test_mae\n"
+                        : "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,"
+                          "learning_rate,seconds,test_loss,test_accuracy\n";
   auto cell = [&](double v, char after) {
     if (!std::isnan(v)) {
       char text[32];
@@ -205,13 +217,13 @@ inline void write_history_csv(const std::filesystem::path& path,
   for (const history_row& r : rows) {
     out += std::to_string(r.epoch) + ',';
     cell(r.train_loss, ',');
-    cell(r.train_accuracy, ',');
+    cell(regression ? r.train_mae : r.train_accuracy, ',');
     cell(r.validation_loss, ',');
-    cell(r.validation_accuracy, ',');
+    cell(regression ? r.validation_mae : r.validation_accuracy, ',');
     cell(r.learning_rate, ',');
     cell(r.seconds, ',');
     cell(r.test_loss, ',');
-    cell(r.test_accuracy, '\n');
+    cell(regression ? r.test_mae : r.test_accuracy, '\n');
   }
   write_file_atomically(path, out);
 }

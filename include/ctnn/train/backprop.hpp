@@ -46,6 +46,7 @@
 #include "ctnn/train/layer_gradient.hpp"
 #include "ctnn/train/loss.hpp"
 #include "ctnn/train/pool2d_gradient.hpp"
+#include "ctnn/train/residual_gradient.hpp"
 #include "ctnn/train/scale_shift_gradient.hpp"
 
 namespace ctnn::train {

@@ -109,9 +109,12 @@ class trainer {
   explicit trainer(const options& o) : opt_(o), pool_(o.threads) {
     if (opt_.shards == 0) opt_.shards = 1;
     decays_.assign(Net::parameter_count, 0);
+    auto mark = [&](std::size_t offset, std::size_t count) {
+      std::fill_n(decays_.begin() + static_cast<std::ptrdiff_t>(offset), count, 1);
+    };
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (std::fill_n(decays_.begin() + Net::template parameter_offset<I + 1>,
-                   Net::template layer<I + 1>::weight_count, 1),
+      (for_each_weight_run<typename Net::template layer<I + 1>>(
+           Net::template parameter_offset<I + 1>, mark),
        ...);
     }
     (std::make_index_sequence<layer_count>{});

@@ -71,6 +71,15 @@ template <int Bits>
   constexpr std::int32_t hi = (std::int32_t{1} << (Bits - 1)) - 1;
   return v < -hi - 1 ? -hi - 1 : v > hi ? hi : v;
 }
+/// v clamped to [0, 2^Bits − 1] (USAT where the target has it).
+template <int Bits>
+[[gnu::always_inline]] constexpr std::int32_t saturate_unsigned_bits(std::int32_t v) noexcept {
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+  if (!std::is_constant_evaluated()) return static_cast<std::int32_t>(__usat(v, Bits));
+#endif
+  constexpr std::int32_t hi = (std::int32_t{1} << Bits) - 1;
+  return v < 0 ? 0 : v > hi ? hi : v;
+}
 
 template <class A>
 struct int8_epilogue {
@@ -78,37 +87,39 @@ struct int8_epilogue {
   static constexpr std::size_t multipliers = 1;
 };
 
-/// clamp(zy + requantize(acc, m, s), lo, 127) for lo ≥ −128. Limiting the requantised value
-/// to [−256, 255] first keeps the sum in 32 bits and changes no result (|zy| ≤ 128).
+/// The identity/relu output: clamp(zy + requantize(acc, m, s), Relu ? zy : −128, 127).
+/// Limiting the requantised value v first keeps the sum in 32 bits and changes no result
+/// (|zy| ≤ 128, the output is clamped to [−128, 127] anyway): identity to [−256, 255]
+/// (SSAT #9); relu to [0, 255] (USAT #8), since zy + v < zy exactly when v < 0, so relu's
+/// floor at zy is the floor of v at 0 and one SSAT #8 finishes both.
+template <bool Relu>
 [[gnu::always_inline]] constexpr std::int8_t requantize_linear(std::int32_t acc, std::int32_t m,
-                                                               std::int32_t s, std::int32_t zy,
-                                                               std::int32_t lo) noexcept {
-  const std::int32_t q = saturate_bits<8>(zy + saturate_bits<9>(requantize(acc, m, s)));
-  return static_cast<std::int8_t>(q < lo ? lo : q);
+                                                               std::int32_t s,
+                                                               std::int32_t zy) noexcept {
+  const std::int32_t v = requantize(acc, m, s);
+  return static_cast<std::int8_t>(
+      saturate_bits<8>(zy + (Relu ? saturate_unsigned_bits<8>(v) : saturate_bits<9>(v))));
 }
 
-/// requantize_linear over Count consecutive outputs: multiplier m[r·MStep] (MStep 0:
-/// dense's one per layer; 1: conv2d's one per filter), shift s[r], into y[r]. Out of line
-/// (one copy per kind of layer and row group, not one per layer: code size), with the
-/// requantisation inlined in its loop (speed).
+/// One group of Count outputs o … o + Count of an identity/relu dense or conv2d layer,
+/// fused: acc = bias + the dot products (dot_rows; the weights of output o start at o·n,
+/// dense: n = inputs, conv2d: n = taps, the column's length), then requantize_linear into
+/// y[o …] with multiplier m[o·MStep] (MStep 0: dense's one per layer; 1: conv2d's one per
+/// filter) and shift s[o]. Out of line, one copy per (Relu, MStep, Count) that every layer of
+/// that kind shares (code size), with the requantisation inlined in its loop (speed).
 template <bool Relu, std::size_t MStep, std::size_t Count>
-[[gnu::noinline]] constexpr void requantize_linear_rows(const std::int32_t* acc,
-                                                        const std::int32_t* m, const std::int8_t* s,
-                                                        std::int32_t zy, std::int8_t* y) noexcept {
+[[gnu::noinline]] constexpr void linear_rows(const int8_slice& p, const std::int8_t* x,
+                                             std::size_t n, std::size_t o,
+                                             std::int8_t* y) noexcept {
+  std::int32_t acc[Count];
+  for (std::size_t r = 0; r < Count; ++r) acc[r] = p.biases[o + r];
+  dot_rows<Count>(x, p.weights + o * n, n, n, acc);
+  // Locals: the int8 stores may alias the slice.
+  const std::int32_t* const m = p.multipliers + o * MStep;
+  const std::int8_t* const s = p.shifts + o;
+  const std::int32_t zy = p.output_zero_point;
   for (std::size_t r = 0; r < Count; ++r)
-    y[r] = requantize_linear(acc[r], m[r * MStep], s[r], zy, Relu ? zy : -128);
-}
-
-/// The epilogue E over Count consecutive outputs (multipliers m + r·MStep, shifts
-/// s + r·E::multipliers): requantize_linear_rows for identity/relu, else E::apply per output.
-template <class E, std::size_t MStep, std::size_t Count>
-constexpr void apply_epilogue_rows(const std::int32_t* acc, const std::int32_t* m,
-                                   const std::int8_t* s, std::int32_t zy, std::int8_t* y) noexcept {
-  if constexpr (requires { E::linear; })
-    requantize_linear_rows<E::relu, MStep, Count>(acc, m, s, zy, y);
-  else
-    for (std::size_t r = 0; r < Count; ++r)
-      y[r] = E::apply(acc[r], m + r * MStep, s + r * E::multipliers, zy);
+    y[o + r] = requantize_linear<Relu>(acc[r], m[r * MStep], s[r], zy);
 }
 
 /// y = clamp(z_out + requantize(acc)), into [Lo, 127] (Lo: −128, or z_out for relu).
@@ -119,7 +130,7 @@ struct int8_linear_epilogue {
   static constexpr std::size_t multipliers = 1;
   static constexpr std::int8_t apply(std::int32_t acc, const std::int32_t* m, const std::int8_t* s,
                                      std::int32_t zy) noexcept {
-    return requantize_linear(acc, m[0], s[0], zy, Relu ? zy : -128);
+    return requantize_linear<Relu>(acc, m[0], s[0], zy);
   }
   static constexpr bool linear = true, relu = Relu;
 };
@@ -389,12 +400,17 @@ struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding,
   template <std::size_t R>
   static constexpr void filters(const int8_slice& p, const std::int8_t* column, std::int8_t* out,
                                 std::size_t f) noexcept {
-    std::int32_t acc[R];
-    for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[f + r];
-    dot_rows<R>(column, p.weights + f * taps, taps, taps, acc);
     constexpr std::size_t k = epilogue::multipliers;
-    apply_epilogue_rows<epilogue, k, R>(acc, p.multipliers + f * k, p.shifts + f * k,
-                                        p.output_zero_point, out + f);
+    if constexpr (requires { epilogue::linear; }) {
+      linear_rows<epilogue::relu, k, R>(p, column, taps, f, out);
+    } else {
+      std::int32_t acc[R];
+      for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[f + r];
+      dot_rows<R>(column, p.weights + f * taps, taps, taps, acc);
+      for (std::size_t r = 0; r < R; ++r)
+        out[f + r] = epilogue::apply(acc[r], p.multipliers + (f + r) * k, p.shifts + (f + r) * k,
+                                     p.output_zero_point);
+    }
   }
 };
 
@@ -417,6 +433,26 @@ struct int8_layer<pool2d_layer<T, Mode, In, Op, PH, PW, Stride, Index>> {
       for (std::size_t ow = 0; ow < out_w; ++ow) {
         const std::int8_t* corner = x + (oh * Stride * W + ow * Stride) * C;
         std::int8_t* out = y + (oh * out_w + ow) * C;
+#if defined(CTNN_DETAIL_ARM_DSP)
+        // Four channels per word: SSUB8 sets a GE flag per byte where v ≥ m, SEL takes
+        // those bytes from v: a byte-wise signed max in two instructions.
+        if constexpr (is_max && C % 4 == 0)
+          if (!std::is_constant_evaluated()) {
+            for (std::size_t c = 0; c < C; c += 4) {
+              std::uint32_t m = load_word(corner + c);
+              for (std::size_t k = 1; k < n; ++k) {
+                const std::uint32_t v = load_word(corner + ((k / PW) * W + k % PW) * C + c);
+                std::uint32_t t;
+                __asm__("ssub8 %[t], %[v], %[m]\n\tsel %[m], %[v], %[m]"
+                        : [t] "=&r"(t), [m] "+r"(m)
+                        : [v] "r"(v)
+                        : "cc");
+              }
+              std::memcpy(out + c, &m, 4);
+            }
+            continue;
+          }
+#endif
         for (std::size_t c = 0; c < C; ++c) {
           std::int32_t a = is_max ? corner[c] : 0;
           for (std::size_t kh = 0; kh < PH; ++kh)

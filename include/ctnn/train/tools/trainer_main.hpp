@@ -82,6 +82,7 @@ struct cli_settings {
   std::string optimizer = "adam", init = "he", bias_init = "zero", schedule = "none";
   std::string loss;  ///< --loss ce|bce|mse; "" = the model's natural loss
   bool init_range_given = false, bias_init_given = false;
+  bool index_given = false, out_predictions_given = false;
   std::size_t log_every = 0;  ///< --log-every N: a progress line every N steps (0: per epoch)
   std::string out, resume, history, report;
   std::string predict, out_predictions;  ///< --predict CKPT, --out-predictions FILE
@@ -375,116 +376,172 @@ std::vector<float> probabilities(const typename Net::parameters& p, const float*
   return out;
 }
 
-/// The run itself; throws data_error for unusable files.
-template <class Net, class Loss>
-int run(const trainer_defaults& defaults, const cli_settings& s, train::options o) {
-  constexpr std::size_t classes = class_count<Net>;
+/// The training data of a run, ready for the engine: read, scaled, split and standardised.
+struct run_data {
+  train::dataset train_set, test_set, validation;
+  bool have_test = false;
+  std::string source;     ///< what the data came from, for metadata and the result
+  std::string synthetic;  ///< the synthetic set's name (--synthetic or the default), or ""
+  train::input_transform transform;               ///< recorded in checkpoints and headers
+  std::unique_ptr<train::standardizer> standard;  ///< --standardize, else null
+  std::vector<std::string> class_names;           ///< the test set's, else the training set's
+};
 
-  // Data.
-  train::dataset train_set, test_set;
-  bool have_test = false, kaggle_csv = false;
-  std::string source;
+/// The synthetic set a run uses: --synthetic, else the program's default when no other
+/// source is given.
+inline std::string synthetic_name(const trainer_defaults& defaults, const cli_settings& s) {
+  const int sources = !s.data_dir.empty() + !s.csv.empty() + !s.synthetic.empty();
+  return sources == 0 ? defaults.synthetic : s.synthetic;
+}
+
+/// Refuses a second data source and unusable or clashing files, before any work; returns
+/// the checkpoint path (--out, else <program>.ckpt).
+inline std::string check_run_files(const trainer_defaults& defaults, const cli_settings& s) {
   const int sources = !s.data_dir.empty() + !s.csv.empty() + !s.synthetic.empty();
   if (sources > 1) throw std::invalid_argument("give only one of --data, --csv and --synthetic");
-  const std::string synthetic = sources == 0 ? defaults.synthetic : s.synthetic;
   const std::string out = s.out.empty() ? defaults.name + ".ckpt" : s.out;
   check_files(s, out);
+  return out;
+}
+
+/// Reads the training (and test) data, checks it fits Net, applies the input transform,
+/// holds out --validation and standardises; data_error or invalid_argument otherwise.
+template <class Net>
+run_data load_data(const trainer_defaults& defaults, const cli_settings& s,
+                   const train::options& o) {
+  constexpr std::size_t classes = class_count<Net>;
+  run_data d;
+  bool kaggle_csv = false;
+  d.synthetic = synthetic_name(defaults, s);
   if (!s.data_dir.empty()) {
-    train_set = train::load_mnist_dir(s.data_dir, "train", classes);
-    test_set = train::load_mnist_dir(s.data_dir, "t10k", classes);
-    have_test = true;
-    source = s.data_dir;
+    d.train_set = train::load_mnist_dir(s.data_dir, "train", classes);
+    d.test_set = train::load_mnist_dir(s.data_dir, "t10k", classes);
+    d.have_test = true;
+    d.source = s.data_dir;
     if (classes == 10 && s.data_dir.find("fashion") != std::string::npos)
-      test_set.class_names = train::fashion_mnist_class_names();
+      d.test_set.class_names = train::fashion_mnist_class_names();
   } else if (!s.csv.empty()) {
     if (s.label_column == "none")
       throw std::invalid_argument(
           "--label-column none: training needs labels (none is for the --csv-test file)");
     train::csv_layout layout;
-    train_set = read_csv_file(s.csv, s, classes, false, 0, &layout);
+    d.train_set = read_csv_file(s.csv, s, classes, false, 0, &layout);
     kaggle_csv = layout.kaggle;
-    source = s.csv;
-  } else if (!synthetic.empty()) {
-    auto made = train::make_synthetic(synthetic, s.samples, s.noise, o.seed);
+    d.source = s.csv;
+  } else if (!d.synthetic.empty()) {
+    auto made = train::make_synthetic(d.synthetic, s.samples, s.noise, o.seed);
     if (!made)
-      throw std::invalid_argument("unknown --synthetic '" + synthetic +
+      throw std::invalid_argument("unknown --synthetic '" + d.synthetic +
                                   "' (moons, circles, xor, spirals)");
-    train_set = std::move(*made);
-    test_set = *train::make_synthetic(synthetic, s.samples, s.noise, o.seed + 1);
-    test_set.name = synthetic + "/test";
-    have_test = true;
-    source = "synthetic:" + synthetic;
+    d.train_set = std::move(*made);
+    d.test_set = *train::make_synthetic(d.synthetic, s.samples, s.noise, o.seed + 1);
+    d.test_set.name = d.synthetic + "/test";
+    d.have_test = true;
+    d.source = "synthetic:" + d.synthetic;
   } else {
     throw std::invalid_argument(
         "no training data: give --data DIR, --csv FILE or --synthetic NAME");
   }
-  truncate(train_set, s.limit_train);
-  truncate(test_set, s.limit_test);
+  truncate(d.train_set, s.limit_train);
+  truncate(d.test_set, s.limit_test);
   if (const auto names = class_names_option(s.class_names, classes); !names.empty())
-    train_set.class_names = test_set.class_names = names;
-  train::check_fits_model(train_set, Net::input_size, classes);
-  if (have_test) train::check_fits_model(test_set, Net::input_size, classes);
-  check_image_shape<Net>(train_set);
-  if (have_test) check_image_shape<Net>(test_set);
+    d.train_set.class_names = d.test_set.class_names = names;
+  train::check_fits_model(d.train_set, Net::input_size, classes);
+  if (d.have_test) train::check_fits_model(d.test_set, Net::input_size, classes);
+  check_image_shape<Net>(d.train_set);
+  if (d.have_test) check_image_shape<Net>(d.test_set);
   // The input transform, recorded in the checkpoint and the exported headers: an explicit
   // --scale, else ÷255 for 8-bit images (IDX, the Kaggle-shaped CSV), else none.
-  train::input_transform transform;
   if (s.scale > 0)
-    transform.scale = static_cast<float>(s.scale);
+    d.transform.scale = static_cast<float>(s.scale);
   else if (!s.data_dir.empty() || kaggle_csv)
-    transform = train::input_transform::pixels();
-  transform.apply_scale(train_set);
-  if (have_test) transform.apply_scale(test_set);
-  train::dataset validation = train::split_validation(train_set, s.validation, o.seed);
-  std::unique_ptr<train::standardizer> standard;
+    d.transform = train::input_transform::pixels();
+  d.transform.apply_scale(d.train_set);
+  if (d.have_test) d.transform.apply_scale(d.test_set);
+  d.validation = train::split_validation(d.train_set, s.validation, o.seed);
   if (s.standardize) {
-    standard = std::make_unique<train::standardizer>(train::standardizer::fit(train_set));
-    standard->apply(validation);
-    if (have_test) standard->apply(test_set);
-    standard->apply(train_set);
-    transform.mean = standard->mean;
-    transform.stddev = standard->stddev;
+    d.standard = std::make_unique<train::standardizer>(train::standardizer::fit(d.train_set));
+    d.standard->apply(d.validation);
+    if (d.have_test) d.standard->apply(d.test_set);
+    d.standard->apply(d.train_set);
+    d.transform.mean = d.standard->mean;
+    d.transform.stddev = d.standard->stddev;
   }
-  const std::vector<std::string>& class_names =
-      test_set.class_names.empty() ? train_set.class_names : test_set.class_names;
+  d.class_names = d.test_set.class_names.empty() ? d.train_set.class_names : d.test_set.class_names;
+  return d;
+}
 
-  // Engine and state.
-  train::trainer<Net, Loss> engine(o);
-  auto params = std::make_unique<typename Net::parameters>();
-  std::vector<train::history_row> history;
-  engine.initialise(*params);
-  if (!s.resume.empty()) {
-    const train::checkpoint_data c = train::read_checkpoint_for<Net>(s.resume);
-    const nlohmann::json m = nlohmann::json::parse(c.metadata, nullptr, false);
-    if (m.is_object() && m.contains("loss") && m["loss"].is_string() &&
-        m["loss"].get<std::string>() != loss_flag<Loss>())
-      throw train::data_error(s.resume, "was trained with --loss " +
-                                            train::printable(m["loss"].get<std::string>(), 16) +
-                                            "; resume with the same --loss");
-    train::restore_checkpoint(engine, *params, c, s.resume);
-    history = history_from_metadata(c.metadata);
-    history.resize(std::min<std::size_t>(history.size(), c.epoch));
-    if (!s.int8.out.empty()) {  // --resume CKPT --export-int8 FILE: export only, no training
-      int8_export_settings settings = int8_settings(defaults, s, train_set, s.resume);
-      settings.transform = transform;
-      settings.class_names = class_names;
-      const train::dataset* scored = have_test ? &test_set : nullptr;
-      std::printf("%s\n", export_int8<Net>(*params, train_set, scored, settings).dump().c_str());
-      return 0;
-    }
+/// --resume CKPT: puts the engine and `params` in the checkpoint's state (same --loss) and
+/// returns the history it records, cut at its epoch; data_error if it does not fit.
+template <class Net, class Loss>
+std::vector<train::history_row> resume_run(train::trainer<Net, Loss>& engine,
+                                           typename Net::parameters& params,
+                                           const cli_settings& s) {
+  const train::checkpoint_data c = train::read_checkpoint_for<Net>(s.resume);
+  const nlohmann::json m = nlohmann::json::parse(c.metadata, nullptr, false);
+  if (m.is_object() && m.contains("loss") && m["loss"].is_string() &&
+      m["loss"].get<std::string>() != loss_flag<Loss>())
+    throw train::data_error(s.resume, "was trained with --loss " +
+                                          train::printable(m["loss"].get<std::string>(), 16) +
+                                          "; resume with the same --loss");
+  train::restore_checkpoint(engine, params, c, s.resume);
+  std::vector<train::history_row> history = history_from_metadata(c.metadata);
+  history.resize(std::min<std::size_t>(history.size(), c.epoch));
+  return history;
+}
+
+/// --export-int8 after a run (or instead of one, with --resume): the int8 header from
+/// `params`, calibrated on the training set and compared on the test set; its JSON fields.
+template <class Net>
+nlohmann::json export_int8_header(const trainer_defaults& defaults, const cli_settings& s,
+                                  const run_data& d, const typename Net::parameters& params,
+                                  const std::string& checkpoint) {
+  int8_export_settings settings = int8_settings(defaults, s, d.train_set, checkpoint);
+  settings.transform = d.transform;
+  settings.class_names = d.class_names;
+  return export_int8<Net>(params, d.train_set, d.have_test ? &d.test_set : nullptr, settings);
+}
+
+/// Writes the run's checkpoint to `out`: the engine's state plus the metadata (settings,
+/// history, the model's contract and input transform, the test accuracy once measured).
+template <class Net, class Loss>
+class checkpoint_writer {
+ public:
+  checkpoint_writer(const trainer_defaults& defaults, const cli_settings& s,
+                    const train::options& o, const run_data& d,
+                    const train::trainer<Net, Loss>& engine, const typename Net::parameters& params,
+                    const std::vector<train::history_row>& history, std::string out)
+      : defaults_(defaults),
+        s_(s),
+        o_(o),
+        d_(d),
+        engine_(engine),
+        params_(params),
+        history_(history),
+        out_(std::move(out)),
+        dataset_name_(dataset_label(s, d.train_set)) {}
+
+  /// Writes the checkpoint now (atomically); data_error on failure.
+  void save() {
+    engine_.save(params_, checkpoint_);
+    checkpoint_.metadata = metadata();
+    train::write_checkpoint(out_, checkpoint_);
   }
+  /// Records the test accuracy in later checkpoints.
+  void set_test_accuracy(double a) { test_accuracy_ = a; }
+  /// The last checkpoint written.
+  const train::checkpoint_data& last() const noexcept { return checkpoint_; }
+  const std::string& path() const noexcept { return out_; }
 
-  // What the exporter copies into a generated header: the data set's name (the reader's
-  // name without its "/train" part) and, once measured, the test accuracy.
-  const std::string dataset_name = dataset_label(s, train_set);
-  std::optional<double> measured_test_accuracy;
-  auto metadata = [&] {
-    nlohmann::json m = {{"program", defaults.name},
+ private:
+  std::string metadata() const {
+    const train::options& o = o_;
+    nlohmann::json m = {{"program", defaults_.name},
                         {"signature", std::string(Net::signature)},
-                        {"data", source},
-                        {"dataset", dataset_name},
-                        {"train_samples", train_set.size()},
-                        {"validation_samples", validation.size()},
+                        {"data", d_.source},
+                        {"dataset", dataset_name_},
+                        {"train_samples", d_.train_set.size()},
+                        {"validation_samples", d_.validation.size()},
                         {"optimizer", std::string(train::to_string(o.optimizer))},
                         {"loss", loss_flag<Loss>()},
                         {"init", std::string(train::to_string(o.init))},
@@ -493,32 +550,56 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
                         {"batch", o.batch},
                         {"epochs", o.epochs},
                         {"seed", o.seed},
-                        {"standardize", s.standardize},
-                        {"history", history_json(history)}};
+                        {"standardize", s_.standardize},
+                        {"history", history_json(history_)}};
     if (o.init == train::init_scheme::uniform || o.bias == train::bias_init::uniform)
       m["init_range"] = o.init_range;
-    if (standard) m["standardization"] = {{"mean", standard->mean}, {"std", standard->stddev}};
+    if (d_.standard)
+      m["standardization"] = {{"mean", d_.standard->mean}, {"std", d_.standard->stddev}};
     // The model's contract, for `ctnn-export my.ckpt -o my_weights.hpp` (host_tools/export).
-    if (!defaults.model_header.empty()) m["model_header"] = defaults.model_header;
-    if (!defaults.model_type.empty()) m["model_type"] = defaults.model_type;
-    if (const std::string ns = weights_namespace(defaults); !ns.empty())
+    if (!defaults_.model_header.empty()) m["model_header"] = defaults_.model_header;
+    if (!defaults_.model_type.empty()) m["model_type"] = defaults_.model_type;
+    if (const std::string ns = weights_namespace(defaults_); !ns.empty())
       m["weights_namespace"] = ns;
-    m["input_scale"] = transform.scale;
-    if (transform.divisor > 0) m["input_divisor"] = transform.divisor;
-    if (!class_names.empty()) m["class_names"] = class_names;
-    if (measured_test_accuracy) m["test_accuracy"] = *measured_test_accuracy;
+    m["input_scale"] = d_.transform.scale;
+    if (d_.transform.divisor > 0) m["input_divisor"] = d_.transform.divisor;
+    if (!d_.class_names.empty()) m["class_names"] = d_.class_names;
+    if (test_accuracy_) m["test_accuracy"] = *test_accuracy_;
     return dump(m);
-  };
-  train::checkpoint_data checkpoint;
-  auto save = [&] {
-    engine.save(*params, checkpoint);
-    checkpoint.metadata = metadata();
-    train::write_checkpoint(out, checkpoint);
-  };
+  }
 
-  // Training.
+  const trainer_defaults& defaults_;
+  const cli_settings& s_;
+  const train::options& o_;
+  const run_data& d_;
+  const train::trainer<Net, Loss>& engine_;
+  const typename Net::parameters& params_;
+  const std::vector<train::history_row>& history_;
+  std::string out_;
+  std::string dataset_name_;  ///< the exporter copies it into generated headers
+  std::optional<double> test_accuracy_;
+  train::checkpoint_data checkpoint_;
+};
+
+/// What the training loop measured.
+struct training_summary {
+  double train_seconds = 0;    ///< Σ of the epochs' training time
+  std::size_t epochs_run = 0;  ///< epochs finished in this process
+};
+
+/// Trains epochs engine.epoch()..o.epochs−1 with progress on stderr, one history row and
+/// one checkpoint per epoch (and after early stopping, or once if nothing is left to
+/// train); nullopt after printing the divergence message (exit status 3).
+template <class Net, class Loss>
+std::optional<training_summary> train_with_checkpoints(const cli_settings& s,
+                                                       const train::options& o, const run_data& d,
+                                                       train::trainer<Net, Loss>& engine,
+                                                       typename Net::parameters& params,
+                                                       std::vector<train::history_row>& history,
+                                                       checkpoint_writer<Net, Loss>& writer) {
+  training_summary sum;
   const std::size_t first_epoch = engine.epoch();
-  train::progress bar(o.epochs, train_set.size(), first_epoch);
+  train::progress bar(o.epochs, d.train_set.size(), first_epoch);
   const std::size_t kill_after = kill_after_batches();
   std::size_t batches = 0;  // optimiser steps taken in this process
   bar.begin_epoch(first_epoch);
@@ -532,9 +613,7 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
   };
   // Per-epoch test figures (the report's and history's test curves): only when one of them
   // is written, and only at logged epochs, so full-batch runs of many iterations stay fast.
-  const bool test_curves = have_test && (!s.report.empty() || !s.history.empty());
-  double train_seconds = 0;
-  std::size_t epochs_run = 0;
+  const bool test_curves = d.have_test && (!s.report.empty() || !s.history.empty());
   auto on_epoch = [&](const train::epoch_record& r) {
     train::history_row row;
     row.epoch = r.epoch;
@@ -551,163 +630,236 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
     }
     const bool logged = s.log_every == 0 || batches % s.log_every == 0 || r.epoch == o.epochs;
     if (test_curves && logged) {
-      const train::eval_record t = engine.evaluate(*params, test_set);
+      const train::eval_record t = engine.evaluate(params, d.test_set);
       row.test_loss = t.loss;
       row.test_accuracy = t.accuracy;
     }
     history.push_back(row);
-    train_seconds += r.seconds;
-    ++epochs_run;
+    sum.train_seconds += r.seconds;
+    ++sum.epochs_run;
     if (logged) bar.end_epoch(r.train_loss, r.train_accuracy, extra, r.seconds);
-    save();  // a data_error propagates out of fit(): the run stops with exit status 2
+    writer.save();  // a data_error propagates out of fit(): the run stops with exit status 2
     bar.begin_epoch(r.epoch);
     return true;
   };
-  const train::fit_result fit =
-      engine.fit(*params, train_set, validation.size() ? &validation : nullptr, on_batch, on_epoch);
+  const train::fit_result fit = engine.fit(
+      params, d.train_set, d.validation.size() ? &d.validation : nullptr, on_batch, on_epoch);
   if (fit.diverged) {
     const auto& r = fit.history.back();
     std::string kept = "no epoch finished, so no checkpoint was written";
-    if (epochs_run > 0)
-      kept = out + " keeps the last good state (epoch " + std::to_string(engine.epoch()) + ")";
+    if (sum.epochs_run > 0)
+      kept = writer.path() + " keeps the last good state (epoch " + std::to_string(engine.epoch()) +
+             ")";
     else if (!s.resume.empty())
       kept = s.resume + " keeps the last good state (epoch " + std::to_string(engine.epoch()) + ")";
     std::fprintf(stderr,
                  "error: training diverged in epoch %zu (loss or parameters became NaN/Inf); %s; "
                  "try a smaller learning rate (e.g. --lr %g)\n",
                  r.epoch, kept.c_str(), o.lr / 10);
-    return 3;
+    return std::nullopt;
   }
   if (fit.stopped_early) {
     std::fprintf(stderr, "early stopping: best validation loss in epoch %zu (parameters kept)\n",
                  fit.best_epoch);
-    save();
+    writer.save();
   }
-  if (engine.epoch() == first_epoch) save();  // nothing left to train: still write --out
+  if (engine.epoch() == first_epoch) writer.save();  // nothing left to train: still write --out
+  return sum;
+}
 
-  // Evaluation.
-  nlohmann::json result = {{"program", defaults.name},
-                           {"signature", std::string(Net::signature)},
-                           {"data", source},
-                           {"epochs", engine.epoch()},
-                           {"epochs_run", epochs_run},
-                           {"train_samples", train_set.size()},
-                           {"optimizer", std::string(train::to_string(o.optimizer))},
-                           {"loss", loss_flag<Loss>()},
-                           {"init", std::string(train::to_string(o.init))},
-                           {"lr", o.lr},
-                           {"batch", o.batch},
-                           {"threads", o.threads},
-                           {"seed", o.seed},
-                           {"checkpoint", out},
-                           {"parameters_crc32", crc32_of_bytes(checkpoint.parameters)}};
-  result["seconds_per_epoch"] = epochs_run ? train_seconds / double(epochs_run) : 0.0;
+/// The set the final evaluation scored and what it measured.
+struct scored_set {
+  const train::dataset* set = nullptr;
+  std::string kind;  ///< "test" (a separate test set) or "validation" (held out of training)
+  train::eval_record ev;
+  train::confusion_matrix cm;
+};
+
+/// The result JSON's run and training fields, then the final evaluation: validation
+/// accuracy, and on the test set (else the validation set) loss and accuracy into `result`,
+/// the test accuracy into the checkpoint, and the confusion matrix and classification
+/// report on stderr. Returns the scored set (nullopt if there is none).
+template <class Net, class Loss>
+std::optional<scored_set> evaluate_run(const trainer_defaults& defaults, const train::options& o,
+                                       const run_data& d, train::trainer<Net, Loss>& engine,
+                                       const typename Net::parameters& params,
+                                       const std::vector<train::history_row>& history,
+                                       const training_summary& sum,
+                                       checkpoint_writer<Net, Loss>& writer,
+                                       nlohmann::json& result) {
+  result = {{"program", defaults.name},
+            {"signature", std::string(Net::signature)},
+            {"data", d.source},
+            {"epochs", engine.epoch()},
+            {"epochs_run", sum.epochs_run},
+            {"train_samples", d.train_set.size()},
+            {"optimizer", std::string(train::to_string(o.optimizer))},
+            {"loss", loss_flag<Loss>()},
+            {"init", std::string(train::to_string(o.init))},
+            {"lr", o.lr},
+            {"batch", o.batch},
+            {"threads", o.threads},
+            {"seed", o.seed},
+            {"checkpoint", writer.path()},
+            {"parameters_crc32", crc32_of_bytes(writer.last().parameters)}};
+  result["seconds_per_epoch"] = sum.epochs_run ? sum.train_seconds / double(sum.epochs_run) : 0.0;
   result["samples_per_second"] =
-      train_seconds > 0 ? double(epochs_run * train_set.size()) / train_seconds : 0.0;
+      sum.train_seconds > 0 ? double(sum.epochs_run * d.train_set.size()) / sum.train_seconds : 0.0;
   if (!history.empty()) {
     result["train_loss"] = history.back().train_loss;
     result["train_accuracy"] = history.back().train_accuracy;
   }
-  if (validation.size())
-    result["validation_accuracy"] = engine.evaluate(*params, validation).accuracy;
+  if (d.validation.size())
+    result["validation_accuracy"] = engine.evaluate(params, d.validation).accuracy;
   const train::dataset* scored =
-      have_test ? &test_set : (validation.size() ? &validation : nullptr);
-  if (scored) {
-    const train::eval_record ev = engine.evaluate(*params, *scored);
-    // Named after the set: test_* for a separate test set, validation_* for the part held
-    // out of the training data (then test_accuracy is null: there is no test set).
-    const std::string kind = scored == &test_set ? "test" : "validation";
-    result[kind + "_set"] = scored->name;
-    result[kind + "_samples"] = ev.samples;
-    result[kind + "_loss"] = ev.loss;
-    result[kind + "_accuracy"] = ev.accuracy;
-    if (scored != &test_set) result["test_accuracy"] = nullptr;
-    if (scored == &test_set) {
-      // Record it in the checkpoint too (same state, rewritten atomically).
-      measured_test_accuracy = ev.accuracy;
-      save();
-    }
-    const train::confusion_matrix cm(classes, ev.predicted, scored->y);
-    std::fprintf(stderr, "\n%s: accuracy %.4f on %zu samples\n%s\n%s", scored->name.c_str(),
-                 ev.accuracy, ev.samples, cm.to_string().c_str(),
-                 train::classification_report(cm).to_string(scored->class_names).c_str());
-    if (!s.report.empty()) {
-      train::report_data rd;
-      rd.title = defaults.name + " on " + display_name(s, synthetic);
-      // The set's name without local folders: "train.csv/validation", "fashion/t10k".
-      rd.dataset =
-          display_name(s, synthetic) + "/" + scored->name.substr(scored->name.rfind('/') + 1);
-      rd.evaluated_set = kind;
-      rd.model = std::string(Net::signature);
-      auto number = [](double v) {
-        char text[32];
-        std::snprintf(text, sizeof text, "%g", v);
-        return std::string(text);
-      };
-      rd.settings = {
-          {"data", s.data_dir.empty() && s.csv.empty() ? source : display_name(s, synthetic)},
-          {"training samples", std::to_string(train_set.size())},
-          {"validation samples", std::to_string(validation.size())},
-          {"epochs", std::to_string(engine.epoch())},
-          {"optimizer", std::string(train::to_string(o.optimizer))},
-          {"loss", loss_flag<Loss>()},
-          {"init", std::string(train::to_string(o.init)) + " / bias " +
-                       std::string(train::to_string(o.bias))},
-          {"learning rate", number(o.lr)},
-          {"batch", std::to_string(o.batch)},
-          {"seed", std::to_string(o.seed)},
-          {kind + " loss", number(ev.loss)},
-          {"checkpoint", std::filesystem::path(out).filename().string()}};
-      rd.class_names = scored->class_names;
-      rd.history = history;
-      rd.confusion = cm;
-      rd.test_accuracy = ev.accuracy;
-      const auto side = static_cast<std::size_t>(std::lround(std::sqrt(double(Net::input_size))));
-      if (side * side == Net::input_size && side >= 4) {  // square inputs are shown as images
-        rd.misclassified = train::collect_misclassified(*scored, ev.predicted, side, side);
-        if (scored->size() != 0) {
-          train::sample_view v;
-          v.set = kind;
-          v.probabilities = probabilities<Net>(*params, scored->sample(0));
-          v.image.height = v.image.width = side;
-          v.image.pixels.assign(scored->sample(0), scored->sample(0) + Net::input_size);
-          const auto [lo_it, hi_it] =
-              std::minmax_element(v.image.pixels.begin(), v.image.pixels.end());
-          const float lo = *lo_it, hi = *hi_it;
-          if (lo < 0.0f || hi > 1.0f)  // standardised: rescale for display
-            for (float& x : v.image.pixels) x = hi > lo ? (x - lo) / (hi - lo) : 0.0f;
-          v.image.truth = scored->y[0];
-          v.image.predicted = ev.predicted[0];
-          rd.sample = std::move(v);
-        }
-      }
-      if constexpr (Net::input_size == 2) {
-        rd.decision = decision_map_of<Net>(*params, train_set);
-        rd.decision->points_name = "training";
-      }
-      train::write_report(s.report, rd);
-      result["report"] = s.report;
-    }
-  } else {
+      d.have_test ? &d.test_set : (d.validation.size() ? &d.validation : nullptr);
+  if (!scored) {
     result["test_accuracy"] = nullptr;  // Kaggle's train.csv alone has no labelled test set
+    return std::nullopt;
   }
+  const train::eval_record ev = engine.evaluate(params, *scored);
+  // Named after the set: test_* for a separate test set, validation_* for the part held
+  // out of the training data (then test_accuracy is null: there is no test set).
+  const std::string kind = scored == &d.test_set ? "test" : "validation";
+  result[kind + "_set"] = scored->name;
+  result[kind + "_samples"] = ev.samples;
+  result[kind + "_loss"] = ev.loss;
+  result[kind + "_accuracy"] = ev.accuracy;
+  if (scored != &d.test_set) result["test_accuracy"] = nullptr;
+  if (scored == &d.test_set) {
+    // Record it in the checkpoint too (same state, rewritten atomically).
+    writer.set_test_accuracy(ev.accuracy);
+    writer.save();
+  }
+  const train::confusion_matrix cm(class_count<Net>, ev.predicted, scored->y);
+  std::fprintf(stderr, "\n%s: accuracy %.4f on %zu samples\n%s\n%s", scored->name.c_str(),
+               ev.accuracy, ev.samples, cm.to_string().c_str(),
+               train::classification_report(cm).to_string(scored->class_names).c_str());
+  return scored_set{scored, kind, ev, cm};
+}
+
+/// --report FILE: the HTML report of the run (settings, curves, confusion matrix, samples,
+/// a 2-input model's decision map) for the scored set.
+template <class Net, class Loss>
+void write_run_report(const trainer_defaults& defaults, const cli_settings& s,
+                      const train::options& o, const run_data& d,
+                      const train::trainer<Net, Loss>& engine,
+                      const typename Net::parameters& params,
+                      const std::vector<train::history_row>& history, const std::string& out,
+                      const scored_set& sc) {
+  const train::dataset* scored = sc.set;
+  const train::eval_record& ev = sc.ev;
+  const std::string& kind = sc.kind;
+  train::report_data rd;
+  rd.title = defaults.name + " on " + display_name(s, d.synthetic);
+  // The set's name without local folders: "train.csv/validation", "fashion/t10k".
+  rd.dataset =
+      display_name(s, d.synthetic) + "/" + scored->name.substr(scored->name.rfind('/') + 1);
+  rd.evaluated_set = kind;
+  rd.model = std::string(Net::signature);
+  auto number = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return std::string(text);
+  };
+  rd.settings = {
+      {"data", s.data_dir.empty() && s.csv.empty() ? d.source : display_name(s, d.synthetic)},
+      {"training samples", std::to_string(d.train_set.size())},
+      {"validation samples", std::to_string(d.validation.size())},
+      {"epochs", std::to_string(engine.epoch())},
+      {"optimizer", std::string(train::to_string(o.optimizer))},
+      {"loss", loss_flag<Loss>()},
+      {"init",
+       std::string(train::to_string(o.init)) + " / bias " + std::string(train::to_string(o.bias))},
+      {"learning rate", number(o.lr)},
+      {"batch", std::to_string(o.batch)},
+      {"seed", std::to_string(o.seed)},
+      {kind + " loss", number(ev.loss)},
+      {"checkpoint", std::filesystem::path(out).filename().string()}};
+  rd.class_names = scored->class_names;
+  rd.history = history;
+  rd.confusion = sc.cm;
+  rd.test_accuracy = ev.accuracy;
+  const auto side = static_cast<std::size_t>(std::lround(std::sqrt(double(Net::input_size))));
+  if (side * side == Net::input_size && side >= 4) {  // square inputs are shown as images
+    rd.misclassified = train::collect_misclassified(*scored, ev.predicted, side, side);
+    if (scored->size() != 0) {
+      train::sample_view v;
+      v.set = kind;
+      v.probabilities = probabilities<Net>(params, scored->sample(0));
+      v.image.height = v.image.width = side;
+      v.image.pixels.assign(scored->sample(0), scored->sample(0) + Net::input_size);
+      const auto [lo_it, hi_it] = std::minmax_element(v.image.pixels.begin(), v.image.pixels.end());
+      const float lo = *lo_it, hi = *hi_it;
+      if (lo < 0.0f || hi > 1.0f)  // standardised: rescale for display
+        for (float& x : v.image.pixels) x = hi > lo ? (x - lo) / (hi - lo) : 0.0f;
+      v.image.truth = scored->y[0];
+      v.image.predicted = ev.predicted[0];
+      rd.sample = std::move(v);
+    }
+  }
+  if constexpr (Net::input_size == 2) {
+    rd.decision = decision_map_of<Net>(params, d.train_set);
+    rd.decision->points_name = "training";
+  }
+  train::write_report(s.report, rd);
+}
+
+/// The run's other outputs after the evaluation: --csv-test predictions into --submission,
+/// --history CSV, --export-int8 header; their names and figures go into `result`.
+template <class Net, class Loss>
+void write_exports(const trainer_defaults& defaults, const cli_settings& s, const run_data& d,
+                   const train::trainer<Net, Loss>& engine, const typename Net::parameters& params,
+                   const std::vector<train::history_row>& history, const std::string& out,
+                   nlohmann::json& result) {
   if (!s.csv_test.empty()) {
-    train::dataset unlabelled = read_csv_file(s.csv_test, s, classes, true, Net::input_size);
+    train::dataset unlabelled =
+        read_csv_file(s.csv_test, s, class_count<Net>, true, Net::input_size);
     if (unlabelled.labelled()) unlabelled.y.clear();
     unlabelled.classes = 0;
     train::check_fits_model(unlabelled, Net::input_size, 0);
-    transform.apply_scale(unlabelled);
-    if (standard) standard->apply(unlabelled);
-    train::write_submission(s.submission, engine.evaluate(*params, unlabelled).predicted);
+    d.transform.apply_scale(unlabelled);
+    if (d.standard) d.standard->apply(unlabelled);
+    train::write_submission(s.submission, engine.evaluate(params, unlabelled).predicted);
     result["submission"] = s.submission;
   }
   if (!s.history.empty()) train::write_history_csv(s.history, history);
-  if (!s.int8.out.empty()) {
-    int8_export_settings settings = int8_settings(defaults, s, train_set, out);
-    settings.transform = transform;
-    settings.class_names = class_names;
-    result.update(export_int8<Net>(*params, train_set, have_test ? &test_set : nullptr, settings));
+  if (!s.int8.out.empty()) result.update(export_int8_header<Net>(defaults, s, d, params, out));
+}
+
+/// A training run, step by step; throws data_error for unusable files, invalid_argument
+/// for a bad command line; returns the exit status (3: diverged).
+template <class Net, class Loss>
+int run(const trainer_defaults& defaults, const cli_settings& s, train::options o) {
+  const std::string out = check_run_files(defaults, s);
+  const run_data d = load_data<Net>(defaults, s, o);
+
+  train::trainer<Net, Loss> engine(o);
+  auto params = std::make_unique<typename Net::parameters>();
+  std::vector<train::history_row> history;
+  engine.initialise(*params);
+  if (!s.resume.empty()) {
+    history = resume_run(engine, *params, s);
+    if (!s.int8.out.empty()) {  // --resume CKPT --export-int8 FILE: export only, no training
+      std::printf("%s\n",
+                  export_int8_header<Net>(defaults, s, d, *params, s.resume).dump().c_str());
+      return 0;
+    }
   }
+
+  checkpoint_writer<Net, Loss> writer(defaults, s, o, d, engine, *params, history, out);
+  const std::optional<training_summary> sum =
+      train_with_checkpoints(s, o, d, engine, *params, history, writer);
+  if (!sum) return 3;
+
+  nlohmann::json result;
+  const std::optional<scored_set> scored =
+      evaluate_run(defaults, o, d, engine, *params, history, *sum, writer, result);
+  if (scored && !s.report.empty()) {
+    write_run_report(defaults, s, o, d, engine, *params, history, out, *scored);
+    result["report"] = s.report;
+  }
+  write_exports(defaults, s, d, engine, *params, history, out, result);
   std::printf("%s\n", dump(result).c_str());
   return 0;
 }
@@ -916,18 +1068,16 @@ inline std::size_t max_threads() {
   return std::max<std::size_t>(8, 4 * std::size_t{std::thread::hardware_concurrency()});
 }
 
-}  // namespace detail
-
-/// Parses the command line and trains `Net`; returns the process exit status.
+/// Parses the command line into `o` and `s`, over the program's defaults; an exit status
+/// when the program ends here: --help (0) or a bad command line (1, one line on stderr).
 template <class Net>
-int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
-  train::options o;
+std::optional<int> parse_command_line(int argc, char** argv, const trainer_defaults& defaults,
+                                      train::options& o, cli_settings& s) {
   o.epochs = defaults.epochs;
   o.lr = defaults.lr;
   o.batch = defaults.batch;
   o.weight_decay = defaults.weight_decay;
   o.threads = std::max(1u, std::thread::hardware_concurrency());
-  detail::cli_settings s;
   s.schedule = defaults.schedule;
 
   CLI::App app{"Trains " + std::string(Net::signature) +
@@ -965,7 +1115,7 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
                  "multiply every raw input by X before training (default: ÷255 for IDX "
                  "images and a CSV whose first column is 'label', else 1); recorded in the "
                  "checkpoint and the exported headers")
-      ->check(detail::real_in(0, 1e30, true));
+      ->check(real_in(0, 1e30, true));
   app.add_option("--class-names", s.class_names,
                  "comma-separated names of the classes, in label order (for the report and "
                  "the exported headers)");
@@ -973,51 +1123,51 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
       ->capture_default_str();
   app.add_option("--samples", s.samples, "synthetic: samples in the training and the test set")
       ->capture_default_str()
-      ->check(detail::count_in(1, 10000000));
+      ->check(count_in(1, 10000000));
   app.add_option("--noise", s.noise, "synthetic: standard deviation of the noise")
       ->capture_default_str()
-      ->check(detail::real_in(0, 10));
+      ->check(real_in(0, 10));
   app.add_flag("--standardize", s.standardize,
                "standardise each input with the training set's mean and std");
   app.add_option("--validation", s.validation,
                  "hold out N random training samples (seeded) for validation")
       ->capture_default_str()
-      ->check(detail::count_in(0, 1000000000));
+      ->check(count_in(0, 1000000000));
   app.add_option("--limit-train", s.limit_train, "use only the first N training samples (0: all)")
-      ->check(detail::count_in(0, 1000000000));
+      ->check(count_in(0, 1000000000));
   app.add_option("--limit-test", s.limit_test, "use only the first N test samples (0: all)")
-      ->check(detail::count_in(0, 1000000000));
+      ->check(count_in(0, 1000000000));
   app.add_option("--epochs", o.epochs, "passes over the training set (gd: iterations)")
       ->capture_default_str()
-      ->check(detail::count_in(1, train::checkpoint_max_epochs));
+      ->check(count_in(1, train::checkpoint_max_epochs));
   app.add_option("--batch", o.batch, "samples per step; 0 = full batch")
       ->capture_default_str()
-      ->check(detail::count_in(0, 100000000));
+      ->check(count_in(0, 100000000));
   app.add_option("--optimizer", s.optimizer, "gd, sgd, momentum or adam")
       ->capture_default_str()
       ->check(CLI::IsMember({"gd", "sgd", "momentum", "adam"}));
   app.add_option("--lr", o.lr, "learning rate")
       ->capture_default_str()
-      ->check(detail::real_in(0, 1e38, true));
+      ->check(real_in(0, 1e38, true));
   app.add_option("--momentum", o.momentum, "momentum coefficient")
       ->capture_default_str()
-      ->check(detail::real_in(0, 1, false, true));
+      ->check(real_in(0, 1, false, true));
   app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (weights, not biases)")
       ->capture_default_str()
-      ->check(detail::real_in(0, 1));
+      ->check(real_in(0, 1));
   app.add_option("--schedule", s.schedule, "learning-rate schedule: none, step or cosine")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "step", "cosine"}));
   app.add_option("--step-size", o.step_size, "step schedule: epochs between decays")
       ->capture_default_str()
-      ->check(detail::count_in(1, train::checkpoint_max_epochs));
+      ->check(count_in(1, train::checkpoint_max_epochs));
   app.add_option("--gamma", o.gamma, "step schedule: decay factor")
       ->capture_default_str()
-      ->check(detail::real_in(0, 1, true));
+      ->check(real_in(0, 1, true));
   app.add_option("--patience", o.patience,
                  "early stopping after N epochs without a better validation loss (0: off)")
       ->capture_default_str()
-      ->check(detail::count_in(0, train::checkpoint_max_epochs));
+      ->check(count_in(0, train::checkpoint_max_epochs));
   app.add_option("--init", s.init,
                  "weights: small, xavier, xavier_normal, lecun, he or uniform (U(-A, A), A = "
                  "--init-range; biases too unless --bias-init is given)")
@@ -1030,21 +1180,21 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
   auto* init_range = app.add_option("--init-range", o.init_range,
                                     "A of --init uniform and --bias-init uniform: U(-A, A)")
                          ->capture_default_str()
-                         ->check(detail::real_in(0, 1e6, true));
+                         ->check(real_in(0, 1e6, true));
   app.add_option("--loss", s.loss,
-                 "ce, bce or mse; this model: " + detail::allowed_losses<Net>() + " (default " +
-                     detail::loss_flag<train::default_loss<Net>>() + ")")
+                 "ce, bce or mse; this model: " + allowed_losses<Net>() + " (default " +
+                     loss_flag<train::default_loss<Net>>() + ")")
       ->check(CLI::IsMember({"ce", "bce", "mse"}));
   app.add_option("--log-every", s.log_every,
                  "a progress line every N optimiser steps (full batch: iterations) instead of "
                  "every epoch")
-      ->check(detail::count_in(1, 1000000000));
+      ->check(count_in(1, 1000000000));
   app.add_option("--seed", o.seed, "seed of initialisation, shuffling and splits")
       ->capture_default_str()
-      ->check(detail::count_in(0, std::numeric_limits<std::uint64_t>::max()));
+      ->check(count_in(0, std::numeric_limits<std::uint64_t>::max()));
   app.add_option("--threads", o.threads, "worker threads (never changes the result)")
       ->capture_default_str()
-      ->check(detail::count_in(1, detail::max_threads()));
+      ->check(count_in(1, max_threads()));
   app.add_option("--out", s.out,
                  "checkpoint written after every epoch (default " + defaults.name + ".ckpt)");
   app.add_option("--resume", s.resume, "continue the run saved in this checkpoint");
@@ -1076,14 +1226,12 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
                       "no training: predict every sample of --csv FILE or of --data DIR's "
                       "t10k images with this checkpoint (its recorded input transform)");
   auto* index = predict->add_option("--index", s.index, "--predict: only sample N (from 0)")
-                    ->check(detail::count_in(0, 1000000000));
+                    ->check(count_in(0, 1000000000));
   auto* out_predictions =
       predict->add_option("--out-predictions", s.out_predictions,
                           "--predict: write the CSV (index,predicted[,label],p_<class>...) "
                           "here instead of stdout");
 
-  // Beyond RLIMIT_FSIZE a write must fail with EFBIG (reported, old files kept), not kill.
-  std::signal(SIGXFSZ, SIG_IGN);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -1099,6 +1247,15 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
     o.bias = train::bias_init::uniform;  // the notebooks' uniform(−A, A) for both
   s.init_range_given = init_range->count() != 0;
   s.bias_init_given = bias_init->count() != 0;
+  s.index_given = index->count() != 0;
+  s.out_predictions_given = out_predictions->count() != 0;
+  return std::nullopt;
+}
+
+/// Runs what the command asks (--predict, else training) and maps every exception to one
+/// line on stderr and the documented exit status (docs/hardening.md).
+template <class Net>
+int run_command(const trainer_defaults& defaults, const cli_settings& s, const train::options& o) {
   // Every exception maps to one line and a documented status (docs/hardening.md).
   auto fail = [](int status, const std::string& text) {
     std::fprintf(stderr, "error: %s\n", train::printable(text, 2048).c_str());
@@ -1111,10 +1268,10 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
           "--init-range is the A of --init uniform and --bias-init "
           "uniform; it does nothing with --init " +
           s.init);
-    if (s.predict.empty() && (index->count() != 0 || out_predictions->count() != 0))
+    if (s.predict.empty() && (s.index_given || s.out_predictions_given))
       throw std::invalid_argument("--index and --out-predictions go with --predict CKPT");
-    if (!s.predict.empty()) return detail::predict<Net>(defaults, s);
-    return detail::run_with_loss<Net>(defaults, s, o);
+    if (!s.predict.empty()) return predict<Net>(defaults, s);
+    return run_with_loss<Net>(defaults, s, o);
   } catch (const train::data_error& e) {
     return fail(2, e.what());
   } catch (const std::invalid_argument& e) {
@@ -1132,6 +1289,20 @@ int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
   } catch (const std::exception& e) {
     return fail(2, e.what());
   }
+}
+
+}  // namespace detail
+
+/// Parses the command line and trains `Net`; returns the process exit status.
+template <class Net>
+int trainer_main(int argc, char** argv, const trainer_defaults& defaults) {
+  train::options o;
+  detail::cli_settings s;
+  // Beyond RLIMIT_FSIZE a write must fail with EFBIG (reported, old files kept), not kill.
+  std::signal(SIGXFSZ, SIG_IGN);
+  if (const std::optional<int> status = detail::parse_command_line<Net>(argc, argv, defaults, o, s))
+    return *status;
+  return detail::run_command<Net>(defaults, s, o);
 }
 
 }  // namespace ctnn::tools

@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 
-import notebook
+sys.dont_write_bytecode = True  # run from the source tree (tests too): leave no __pycache__
+import notebook  # noqa: E402
 
 
 def blas_in_use():

@@ -47,11 +47,13 @@ std::string model_header(const model& m, const emit_options& opt) {
        ". Do not edit: re-import instead.\n";
   h += "// clang-format off\n#pragma once\n\n#include \"ctnn/ctnn.hpp\"\n";
   // Layers the umbrella header may not include yet: named explicitly.
-  bool depthwise = false, global_avg = false;
+  bool depthwise = false, global_avg = false, batch_norm = false;
   for (const auto& l : m.layers) {
     depthwise = depthwise || l.what == layer::kind::depthwise_conv2d;
     global_avg = global_avg || l.what == layer::kind::global_avg_pool;
+    batch_norm = batch_norm || l.what == layer::kind::batch_norm;
   }
+  if (batch_norm) h += "#include \"ctnn/batch_norm.hpp\"\n";
   if (depthwise) h += "#include \"ctnn/depthwise_conv2d.hpp\"\n";
   if (global_avg) h += "#include \"ctnn/global_avg_pool.hpp\"\n";
   h += "\n";

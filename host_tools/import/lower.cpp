@@ -17,6 +17,11 @@ const bool have_depthwise = true;
 #else
 const bool have_depthwise = false;
 #endif
+#if __has_include("ctnn/batch_norm.hpp")
+const bool have_batch_norm = true;
+#else
+const bool have_batch_norm = false;
+#endif
 #if __has_include("ctnn/global_avg_pool.hpp")
 const bool have_global_avg_pool = true;
 #else
@@ -30,8 +35,8 @@ using ctnn::train::data_error;
 constexpr const char* supported_ops =
     "Gemm, MatMul, Add (a bias after Gemm/MatMul), Conv, MaxPool, AveragePool, "
     "GlobalAveragePool, GlobalMaxPool, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Flatten, "
-    "Reshape to [N, -1], Pad (all zero), Dropout, Identity, BatchNormalization (folded into the "
-    "Conv/Gemm before it)";
+    "Reshape to [N, -1], Pad (all zero), Dropout, Identity, BatchNormalization, Add (residual "
+    "blocks)";
 
 std::string dims_text(const std::vector<std::int64_t>& d) {
   std::string s = "[";
@@ -698,13 +703,14 @@ class lowerer {
       if (!n.outputs[i].empty())
         fail(n,
              "has running-statistics outputs (a training-mode export): export after model.eval()");
-    if (open_ < 0 || !open_direct_ ||
-        m_.layers[static_cast<std::size_t>(open_)].activation != "identity")
+    const bool foldable = open_ >= 0 && open_direct_ &&
+                          m_.layers[static_cast<std::size_t>(open_)].activation == "identity" &&
+                          m_.layers[static_cast<std::size_t>(open_)].units != 0;
+    if (!foldable && !have_batch_norm)
       fail(n,
            "nothing to fold it into: ctnn folds a BatchNormalization into the Conv, Gemm or "
            "MatMul directly before it (before any activation, pooling or flatten), and has no "
            "batch-norm layer");
-    layer& l = m_.layers[static_cast<std::size_t>(open_)];
     const std::size_t channels = cur_.image ? cur_.c : cur_.n;
     const char* roles[4] = {"scale", "bias B", "mean", "variance"};
     std::vector<const tensor*> t(4);
@@ -716,6 +722,30 @@ class lowerer {
                     " channels (mismatched initializer shape)");
     }
     const double eps = static_cast<double>(n.float_attr("epsilon", 1e-5f));
+    if (!foldable) {  // ctnn::batch_norm<act>: γ, β, μ, σ² as they are (ε fixed at 1e-5)
+      if (perm_.image)
+        fail(n,
+             "a BatchNormalization between a Flatten and the dense layer after it is not "
+             "supported");
+      layer bn;
+      bn.what = layer::kind::batch_norm;
+      for (std::size_t i = 0; i < 4; ++i)
+        bn.parameters.insert(bn.parameters.end(), t[i]->floats.begin(), t[i]->floats.end());
+      if (static_cast<float>(eps) != 1e-5f) {  // σ² + ε = (σ² + ε − 1e-5) + 1e-5
+        for (std::size_t o = 0; o < channels; ++o) {
+          float& v = bn.parameters[3 * channels + o];
+          v = static_cast<float>(static_cast<double>(v) + eps - static_cast<double>(1e-5f));
+          if (!(v >= 0)) fail(n, "epsilon " + std::to_string(eps) + " cannot be expressed");
+        }
+        m_.notes.push_back(n.label() + ": epsilon " + std::to_string(eps) +
+                           " moved into the running variance (ctnn's batch_norm has 1e-5)");
+      }
+      bn.sources.push_back(n.name);
+      open_layer(std::move(bn));
+      advance(n);
+      return;
+    }
+    layer& l = m_.layers[static_cast<std::size_t>(open_)];
     std::vector<double> scale(channels);
     for (std::size_t o = 0; o < channels; ++o) {
       const double var = static_cast<double>(t[3]->floats[o]);
@@ -724,7 +754,7 @@ class lowerer {
       scale[o] = static_cast<double>(t[0]->floats[o]) / std::sqrt(var + eps);
     }
     const std::size_t outs = channels, weights = l.parameters.size() - outs;
-    if (l.units == 0 || weights % outs != 0) fail(n, "cannot be folded into " + l.sources.front());
+    if (weights % outs != 0) fail(n, "cannot be folded into " + l.sources.front());
     for (std::size_t i = 0; i < weights; ++i)  // every float layout is output-fastest
       l.parameters[i] = static_cast<float>(static_cast<double>(l.parameters[i]) * scale[i % outs]);
     for (std::size_t o = 0; o < outs; ++o) {
@@ -851,6 +881,8 @@ std::string layer::cxx() const {
              u(kernel_h) + ", " + u(kernel_w) + ", " + u(stride) + ">";
     case kind::flatten:
       return "ctnn::flatten";
+    case kind::batch_norm:
+      return "ctnn::batch_norm<" + activation_cxx + ">";
     case kind::residual: {
       std::string r = "ctnn::residual<ctnn::block<";
       for (std::size_t i = 0; i < body.size(); ++i) r += (i ? ", " : "") + body[i].cxx();
@@ -880,6 +912,8 @@ std::string layer::signature() const {
              "x" + u(kernel_w) + ",s" + u(stride) + ")";
     case kind::flatten:
       return "flatten";
+    case kind::batch_norm:
+      return "batch_norm(" + activation + ")";
     case kind::residual: {
       std::string r = "residual(";
       for (std::size_t i = 0; i < body.size(); ++i) r += (i ? ";" : "") + body[i].signature();

@@ -43,7 +43,8 @@ struct layer {
     avg_pool2d,
     global_avg_pool,
     flatten,
-    residual
+    residual,
+    batch_norm
   } what = kind::dense;
   std::size_t units = 0;  ///< dense: outputs; conv2d: filters; depthwise: depth multiplier
   std::size_t kernel_h = 0, kernel_w = 0, stride = 1;
@@ -79,6 +80,7 @@ struct model {
 /// Whether this build's ctnn has these layers (the generated headers may use them).
 extern const bool have_depthwise;
 extern const bool have_global_avg_pool;
+extern const bool have_batch_norm;
 
 /// Lowers `g` (see the file comment). Throws ctnn::train::data_error naming g.file and the
 /// offending node.

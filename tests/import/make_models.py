@@ -197,6 +197,26 @@ class ResidualDense(nn.Module):
         return self.out(x)
 
 
+class BnLayer(nn.Module):
+    """BatchNormalization with nothing to fold into, as ctnn::batch_norm: on the input
+    (eps 1e-3, moved into the variance), after a relu (then a relu of its own: batch_norm<relu>),
+    and BatchNorm1d after a relu before the last Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn0 = nn.BatchNorm2d(2, eps=1e-3)
+        self.conv = nn.Conv2d(2, 3, 3)
+        self.bn1 = nn.BatchNorm2d(3)
+        self.fc1 = nn.Linear(3 * 4 * 4, 5)
+        self.bn2 = nn.BatchNorm1d(5)
+        self.fc2 = nn.Linear(5, 3)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(F.relu(self.conv(self.bn0(x)))))  # 6x6 → 4x4
+        x = self.bn2(F.relu(self.fc1(torch.flatten(x, 1))))
+        return self.fc2(x)
+
+
 def randomise_batch_norms(model):
     """Running statistics and affine parameters far from the identity, so a wrong fold
     shows."""
@@ -219,6 +239,7 @@ MODELS = [
     ("bn_fold", BnFold, (2, 7, 7), 14, False),
     ("residual", Residual, (1, 9, 9), 14, False),
     ("residual_dense", ResidualDense, (12,), 13, False),
+    ("bn_layer", BnLayer, (2, 6, 6), 14, False),
 ]
 
 
@@ -324,11 +345,11 @@ def bad_models(out_dir):
              helper.make_node("Add", ["h2", "h3"], ["y"], name="sum")],
             [init("W", w), init("B", b),
              init("W2", rng.standard_normal((4, 4)).astype(np.float32))]),
-        "batchnorm_alone": mlp_graph(
+        "batchnorm_training": mlp_graph(
             [helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc", transB=1),
              helper.make_node("Relu", ["h"], ["r"], name="relu1"),
              helper.make_node("BatchNormalization", ["r", "s", "B", "m", "v"], ["y"],
-                              name="bn_after_relu")],
+                              name="bn_training", training_mode=1)],
             [init("W", w), init("B", b), init("s", np.ones(4, np.float32)),
              init("m", np.zeros(4, np.float32)), init("v", np.ones(4, np.float32))]),
         "leaky_alpha": mlp_graph([helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc",

@@ -17,6 +17,7 @@
 
 #include "activations_weights.hpp"
 #include "bn_fold_weights.hpp"
+#include "bn_layer_weights.hpp"
 #include "cnn_flat_dense_weights.hpp"
 #include "cnn_rgb_weights.hpp"
 #include "cnn_weights.hpp"
@@ -104,6 +105,15 @@ TEST(import_parity, batch_norm_folded_into_conv_and_gemm) {
                                      import_test::bn_fold_weights::crc32);
 }
 
+// The weights header of a model with batch_norm layers (ctnn-export's format) holds the
+// trained parameters and, as `weights`, those of ctnn::folded<model> (scale_shift layers).
+TEST(import_parity, batch_norm_with_nothing_to_fold_into_is_a_batch_norm_layer) {
+  namespace w = import_test::bn_layer_weights;
+  check_parity<import_test::bn_layer>("bn_layer", w::trained_weights,
+                                      ctnn::crc32(w::trained_weights.values));
+  check_parity<ctnn::folded<import_test::bn_layer>>("bn_layer", w::weights, w::crc32);
+}
+
 TEST(import_parity, residual_blocks_identity_skip_and_strided_projection) {
   check_parity<import_test::residual>("residual", import_test::residual_weights::weights,
                                       import_test::residual_weights::crc32);
@@ -129,6 +139,9 @@ static_assert(import_test::cnn_rgb::layer<1>::input_shape::channels == 3);
 static_assert(import_test::bn_fold::signature ==
               "ctnn1|f32|fused|in(7x7x2)|conv2d(4,3x3,s1,valid,relu)|flatten|dense(6,tanh)|"
               "dense(3,identity)");
+static_assert(import_test::bn_layer::signature ==
+              "ctnn1|f32|fused|in(6x6x2)|batch_norm(identity)|conv2d(3,3x3,s1,valid,relu)|"
+              "batch_norm(relu)|flatten|dense(5,relu)|batch_norm(identity)|dense(3,identity)");
 static_assert(import_test::residual::signature ==
               "ctnn1|f32|fused|in(9x9x1)|conv2d(4,3x3,s1,same,relu)|residual(conv2d(4,3x3,s1,same,"
               "relu);conv2d(4,3x3,s1,same,identity),skip=input,relu)|residual(conv2d(8,3x3,s2,"

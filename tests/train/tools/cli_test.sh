@@ -94,7 +94,8 @@ help)
   run 0 "$mlp" --help
   for flag in --data --csv --csv-test --submission --epochs --batch --optimizer --lr --seed \
       --threads --validation --init --weight-decay --schedule --patience --out --resume \
-      --history --report --loss --init-range --log-every --predict --index --out-predictions; do
+      --history --report --loss --init-range --log-every --predict --index --out-predictions \
+      --target --target-columns --normal-class; do
     grep -qF -- "$flag" out.txt || fail "--help lacks $flag"
   done
   grep -qF "ctnn1|f32|fused|in(1x1x784)|dense(128,relu)|dense(64,relu)|dense(10,softmax)" out.txt ||

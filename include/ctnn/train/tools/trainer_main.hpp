@@ -42,6 +42,7 @@
 #include "ctnn/train/data/input_transform.hpp"
 #include "ctnn/train/data/preprocess.hpp"
 #include "ctnn/train/data/synthetic.hpp"
+#include "ctnn/train/data/targets.hpp"
 #include "ctnn/train/data_error.hpp"
 #include "ctnn/train/io/checkpoint.hpp"
 #include "ctnn/train/io/file_checks.hpp"
@@ -50,6 +51,7 @@
 #include "ctnn/train/report/progress.hpp"
 #include "ctnn/train/report/report.hpp"
 #include "ctnn/train/tools/int8_export.hpp"
+#include "ctnn/train/tools/regression_options.hpp"
 #include "ctnn/train/trainer.hpp"
 
 namespace ctnn::tools {
@@ -88,6 +90,7 @@ struct cli_settings {
   std::string predict, out_predictions;  ///< --predict CKPT, --out-predictions FILE
   std::optional<std::size_t> index;      ///< --index N: predict one sample
   int8_export_settings int8;             ///< --export-int8 and its options
+  target_settings targets;  ///< --target, --target-columns, --normal-class (float targets)
 };
 
 /// The first `n` samples of `d` (all if n is 0 or larger).
@@ -95,6 +98,7 @@ inline void truncate(train::dataset& d, std::size_t n) {
   if (n == 0 || n >= d.size()) return;
   d.x.resize(n * d.features);
   if (d.labelled()) d.y.resize(n);
+  d.t.resize(n * d.targets);
 }
 
 inline std::uint32_t crc32_of_bytes(const std::vector<unsigned char>& b) {
@@ -125,6 +129,10 @@ inline nlohmann::json history_json(const std::vector<train::history_row>& rows) 
       e["test_loss"] = r.test_loss;
       e["test_accuracy"] = r.test_accuracy;
     }
+    // Regression runs: the mean absolute errors (the losses are the MSEs).
+    if (!std::isnan(r.train_mae)) e["train_mae"] = r.train_mae;
+    if (!std::isnan(r.validation_mae)) e["validation_mae"] = r.validation_mae;
+    if (!std::isnan(r.test_mae)) e["test_mae"] = r.test_mae;
     a.push_back(e);
   }
   return a;
@@ -153,6 +161,9 @@ inline std::vector<train::history_row> history_from_metadata(const std::string& 
     r.seconds = number("seconds");
     r.test_loss = number("test_loss");
     r.test_accuracy = number("test_accuracy");
+    r.train_mae = number("train_mae");
+    r.validation_mae = number("validation_mae");
+    r.test_mae = number("test_mae");
     rows.push_back(r);
   }
   return rows;
@@ -227,6 +238,9 @@ inline train::dataset read_csv_file(const std::string& path, const cli_settings&
   o.label_optional = to_predict;
   o.features = features;
   o.pixels = s.scale > 0 ? train::csv_pixel_check::never : train::csv_pixel_check::kaggle_layout;
+  if (!to_predict) o.target_columns = s.targets.columns;
+  // An autoencoder's CSV needs no label column: "auto" then finds `label` or none.
+  if (s.targets.target == "input" && s.label_column == "auto") o.label_optional = true;
   return train::read_csv(path, o, layout);
 }
 
@@ -421,7 +435,7 @@ run_data load_data(const trainer_defaults& defaults, const cli_settings& s,
     if (classes == 10 && s.data_dir.find("fashion") != std::string::npos)
       d.test_set.class_names = train::fashion_mnist_class_names();
   } else if (!s.csv.empty()) {
-    if (s.label_column == "none")
+    if (s.label_column == "none" && !s.targets.regression())
       throw std::invalid_argument(
           "--label-column none: training needs labels (none is for the --csv-test file)");
     train::csv_layout layout;
@@ -459,6 +473,10 @@ run_data load_data(const trainer_defaults& defaults, const cli_settings& s,
   d.transform.apply_scale(d.train_set);
   if (d.have_test) d.transform.apply_scale(d.test_set);
   d.validation = train::split_validation(d.train_set, s.validation, o.seed);
+  // Anomaly detection: train on the normal class only; the validation set, held out
+  // before, keeps every class (its normal and abnormal parts are scored like the test set's).
+  if (s.targets.normal_class)
+    d.train_set = train::samples_of_class(d.train_set, *s.targets.normal_class);
   if (s.standardize) {
     d.standard = std::make_unique<train::standardizer>(train::standardizer::fit(d.train_set));
     d.standard->apply(d.validation);
@@ -468,6 +486,13 @@ run_data load_data(const trainer_defaults& defaults, const cli_settings& s,
     d.transform.stddev = d.standard->stddev;
   }
   d.class_names = d.test_set.class_names.empty() ? d.train_set.class_names : d.test_set.class_names;
+  if (s.targets.target == "input")  // the autoencoder's target: the network's own input
+    for (train::dataset* set : {&d.train_set, &d.validation, &d.test_set})
+      if (set->size() != 0 || set == &d.train_set) train::use_inputs_as_targets(*set);
+  if (s.targets.regression()) {
+    train::check_targets_fit_model(d.train_set, Net::output_size);
+    if (d.validation.size() != 0) train::check_targets_fit_model(d.validation, Net::output_size);
+  }
   return d;
 }
 
@@ -499,7 +524,10 @@ nlohmann::json export_int8_header(const trainer_defaults& defaults, const cli_se
   int8_export_settings settings = int8_settings(defaults, s, d.train_set, checkpoint);
   settings.transform = d.transform;
   settings.class_names = d.class_names;
-  return export_int8<Net>(params, d.train_set, d.have_test ? &d.test_set : nullptr, settings);
+  settings.normal_class = s.targets.normal_class;
+  const train::dataset* compared = d.have_test ? &d.test_set : nullptr;
+  if (s.targets.regression() && !d.have_test && d.validation.size() != 0) compared = &d.validation;
+  return export_int8<Net>(params, d.train_set, compared, settings);
 }
 
 /// Writes the run's checkpoint to `out`: the engine's state plus the metadata (settings,
@@ -565,6 +593,9 @@ class checkpoint_writer {
     if (d_.transform.divisor > 0) m["input_divisor"] = d_.transform.divisor;
     if (!d_.class_names.empty()) m["class_names"] = d_.class_names;
     if (test_accuracy_) m["test_accuracy"] = *test_accuracy_;
+    if (s_.targets.target == "input") m["target"] = "input";
+    if (!s_.targets.columns.empty()) m["target_columns"] = s_.targets.columns;
+    if (s_.targets.normal_class) m["normal_class"] = *s_.targets.normal_class;
     return dump(m);
   }
 
@@ -614,6 +645,7 @@ std::optional<training_summary> train_with_checkpoints(const cli_settings& s,
   // Per-epoch test figures (the report's and history's test curves): only when one of them
   // is written, and only at logged epochs, so full-batch runs of many iterations stay fast.
   const bool test_curves = d.have_test && (!s.report.empty() || !s.history.empty());
+  const bool regression = s.targets.regression();
   auto on_epoch = [&](const train::epoch_record& r) {
     train::history_row row;
     row.epoch = r.epoch;
@@ -622,17 +654,28 @@ std::optional<training_summary> train_with_checkpoints(const cli_settings& s,
     row.learning_rate = r.lr;
     row.seconds = r.seconds;
     char extra[96] = "";
+    if (regression) {  // MSE is the loss; the MAE beside it, no accuracy
+      row.train_mae = r.train_mae;
+      std::snprintf(extra, sizeof extra, "mae %.4f", r.train_mae);
+    }
     if (r.has_validation) {
       row.validation_loss = r.validation_loss;
       row.validation_accuracy = r.validation_accuracy;
-      std::snprintf(extra, sizeof extra, "val_loss %.4f  val_acc %.4f", r.validation_loss,
-                    r.validation_accuracy);
+      if (regression) {
+        row.validation_mae = r.validation_mae;
+        std::snprintf(extra, sizeof extra, "mae %.4f  val_mse %.4f  val_mae %.4f", r.train_mae,
+                      r.validation_loss, r.validation_mae);
+      } else {
+        std::snprintf(extra, sizeof extra, "val_loss %.4f  val_acc %.4f", r.validation_loss,
+                      r.validation_accuracy);
+      }
     }
     const bool logged = s.log_every == 0 || batches % s.log_every == 0 || r.epoch == o.epochs;
     if (test_curves && logged) {
       const train::eval_record t = engine.evaluate(params, d.test_set);
       row.test_loss = t.loss;
       row.test_accuracy = t.accuracy;
+      if (regression) row.test_mae = t.mae;
     }
     history.push_back(row);
     sum.train_seconds += r.seconds;
@@ -675,18 +718,54 @@ struct scored_set {
   train::confusion_matrix cm;
 };
 
+/// The final evaluation of a regression run (float targets): MSE and MAE of the training
+/// set's last epoch, and of the validation and test sets, each named after its set
+/// (train_mse, validation_mae, test_mse, …); with --normal-class also each evaluated set's
+/// reconstruction AUC (class K normal, the others abnormal) and the MSE of both parts. A
+/// summary goes to stderr.
+template <class Net, class Loss>
+void evaluate_regression(const run_data& d, const train::trainer<Net, Loss>& engine,
+                         const typename Net::parameters& params,
+                         const std::vector<train::history_row>& history,
+                         const target_settings& targets, nlohmann::json& result) {
+  result.erase("train_accuracy");
+  if (!history.empty()) {
+    result["train_mse"] = history.back().train_loss;
+    result["train_mae"] = history.back().train_mae;
+  }
+  auto evaluate = [&](const train::dataset& set) { return engine.evaluate(params, set); };
+  for (const auto& [set, kind] : {std::pair{&d.validation, "validation"},
+                                  std::pair{d.have_test ? &d.test_set : nullptr, "test"}}) {
+    if (set == nullptr || set->size() == 0) continue;
+    const regression_figures f = regression_scores_of(evaluate, *set, targets.normal_class);
+    result[std::string(kind) + "_set"] = set->name;
+    add_regression_json(result, kind, f);
+    std::fprintf(stderr, "\n%s: MSE %.6f, MAE %.6f on %zu samples", set->name.c_str(), f.mse, f.mae,
+                 f.samples);
+    if (f.anomaly)
+      std::fprintf(stderr,
+                   "; reconstruction AUC %.4f (class %u normal: %zu samples, MSE %.6f; the "
+                   "others: %zu, MSE %.6f)",
+                   f.auc, unsigned(*targets.normal_class), f.normal, f.normal_mse, f.abnormal,
+                   f.abnormal_mse);
+    std::fprintf(stderr, "\n");
+  }
+  if (!d.have_test) result["test_mse"] = nullptr;  // a CSV alone has no test set
+}
+
 /// The result JSON's run and training fields, then the final evaluation: validation
 /// accuracy, and on the test set (else the validation set) loss and accuracy into `result`,
 /// the test accuracy into the checkpoint, and the confusion matrix and classification
-/// report on stderr. Returns the scored set (nullopt if there is none).
+/// report on stderr. Returns the scored set (nullopt if there is none, and for a regression
+/// run: evaluate_regression).
 template <class Net, class Loss>
 std::optional<scored_set> evaluate_run(const trainer_defaults& defaults, const train::options& o,
                                        const run_data& d, train::trainer<Net, Loss>& engine,
                                        const typename Net::parameters& params,
                                        const std::vector<train::history_row>& history,
                                        const training_summary& sum,
-                                       checkpoint_writer<Net, Loss>& writer,
-                                       nlohmann::json& result) {
+                                       checkpoint_writer<Net, Loss>& writer, nlohmann::json& result,
+                                       const target_settings& targets) {
   result = {{"program", defaults.name},
             {"signature", std::string(Net::signature)},
             {"data", d.source},
@@ -708,6 +787,10 @@ std::optional<scored_set> evaluate_run(const trainer_defaults& defaults, const t
   if (!history.empty()) {
     result["train_loss"] = history.back().train_loss;
     result["train_accuracy"] = history.back().train_accuracy;
+  }
+  if (targets.regression()) {
+    evaluate_regression(d, engine, params, history, targets, result);
+    return std::nullopt;
   }
   if (d.validation.size())
     result["validation_accuracy"] = engine.evaluate(params, d.validation).accuracy;
@@ -823,7 +906,10 @@ void write_exports(const trainer_defaults& defaults, const cli_settings& s, cons
     train::write_submission(s.submission, engine.evaluate(params, unlabelled).predicted);
     result["submission"] = s.submission;
   }
-  if (!s.history.empty()) train::write_history_csv(s.history, history);
+  if (!s.history.empty())
+    train::write_history_csv(s.history, history,
+                             s.targets.regression() ? train::history_kind::regression
+                                                    : train::history_kind::classification);
   if (!s.int8.out.empty()) result.update(export_int8_header<Net>(defaults, s, d, params, out));
 }
 
@@ -854,7 +940,7 @@ int run(const trainer_defaults& defaults, const cli_settings& s, train::options 
 
   nlohmann::json result;
   const std::optional<scored_set> scored =
-      evaluate_run(defaults, o, d, engine, *params, history, *sum, writer, result);
+      evaluate_run(defaults, o, d, engine, *params, history, *sum, writer, result, s.targets);
   if (scored && !s.report.empty()) {
     write_run_report(defaults, s, o, d, engine, *params, history, out, *scored);
     result["report"] = s.report;
@@ -1015,6 +1101,16 @@ template <class Net>
 int run_with_loss(const trainer_defaults& defaults, const cli_settings& s,
                   const train::options& o) {
   using act = train::detail::output_activation<Net>;
+  check_target_options(s.targets, !s.csv.empty(), Net::input_size, Net::output_size, s.loss);
+  if (s.targets.regression()) {  // float targets train with the MSE, whatever the output
+    if (!s.report.empty())
+      throw std::invalid_argument(
+          "--report draws a classifier's figures (confusion matrix, misclassified samples); "
+          "a regression run has none: use --history and the JSON result");
+    if (!s.csv_test.empty())
+      throw std::invalid_argument("--csv-test predicts classes; a regression run has none");
+    return run<Net, train::mean_squared_error>(defaults, s, o);
+  }
   if (s.loss.empty()) return run<Net, train::default_loss<Net>>(defaults, s, o);
   if (s.loss == "mse") return run<Net, train::mean_squared_error>(defaults, s, o);
   const std::string refusal =
@@ -1108,6 +1204,9 @@ std::optional<int> parse_command_line(int argc, char** argv, const trainer_defau
                   "is the first line a header: yes, no or auto (yes if a cell is not a number)")
       ->capture_default_str()
       ->check(CLI::IsMember({"yes", "no", "auto"}));
+  csv->add_option("--target-columns", s.targets.columns,
+                  "regression: the float targets, comma-separated header names or column "
+                  "numbers (from 1) in the order of the model's outputs; trained with the MSE");
   csv->add_option("--delimiter", s.delimiter, "cell separator: , ; or tab")
       ->capture_default_str()
       ->check(CLI::IsMember({",", ";", "tab"}));
@@ -1116,6 +1215,19 @@ std::optional<int> parse_command_line(int argc, char** argv, const trainer_defau
                  "images and a CSV whose first column is 'label', else 1); recorded in the "
                  "checkpoint and the exported headers")
       ->check(real_in(0, 1e30, true));
+  auto* targets = app.add_option_group("float targets");
+  targets
+      ->add_option("--target", s.targets.target,
+                   "what the outputs learn: label (the class) or input (an autoencoder: each "
+                   "sample's own input, after --scale and --standardize; trained with the MSE)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"label", "input"}));
+  targets
+      ->add_option("--normal-class", s.targets.normal_class,
+                   "anomaly detection (with float targets): train on class K only; every "
+                   "evaluated set reports the ROC AUC of the reconstruction error, class K "
+                   "normal against the others")
+      ->check(detail::count_in(0, 1000000));
   app.add_option("--class-names", s.class_names,
                  "comma-separated names of the classes, in label order (for the report and "
                  "the exported headers)");

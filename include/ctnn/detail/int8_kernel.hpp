@@ -37,7 +37,8 @@ namespace ctnn::detail {
 /// The portable kernel: one pass over x, each x[i] loaded once for all rows.
 template <std::size_t Rows>
 constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
-                                 std::size_t n, std::int32_t* acc) noexcept {
+                                 std::size_t n, std::int32_t* acc,
+                                 const std::int32_t* init) noexcept {
   if constexpr (Rows == 4) {
     // The common case, written out: four accumulators and four row pointers that the
     // compiler keeps in registers (an array of accumulators spills at -Os), two inputs per
@@ -46,7 +47,7 @@ constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std
     const std::int8_t* w1 = w + stride;
     const std::int8_t* w2 = w + 2 * stride;
     const std::int8_t* w3 = w + 3 * stride;
-    std::int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    std::int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     const std::int8_t* const pairs_end = x + (n & ~std::size_t{1});
     while (x != pairs_end) {
       const std::int32_t xa = x[0], xb = x[1];
@@ -77,7 +78,7 @@ constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std
     acc[3] = a3;
   } else {
     std::int32_t a[Rows];
-    for (std::size_t r = 0; r < Rows; ++r) a[r] = acc[r];
+    for (std::size_t r = 0; r < Rows; ++r) a[r] = init[r];
     for (std::size_t i = 0; i < n; ++i) {
       const std::int32_t xi = x[i];
 #pragma GCC unroll 8
@@ -112,7 +113,8 @@ constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std
 template <std::size_t Rows>
 [[gnu::always_inline]] inline void dot_rows_dsp(const std::int8_t* x, const std::int8_t* w,
                                                 std::size_t stride, std::size_t n,
-                                                std::int32_t* acc) noexcept {
+                                                std::int32_t* acc,
+                                                const std::int32_t* init) noexcept {
   if constexpr (Rows == 4) {
     // Written out so that -Os keeps the 4 accumulators, 4 row pointers and the expanded
     // input in registers (13 of them): per 4 inputs 1 LDR + 2 SXTB16 for x, then 5
@@ -121,7 +123,7 @@ template <std::size_t Rows>
     const std::int8_t* w1 = w + stride;
     const std::int8_t* w2 = w + 2 * stride;
     const std::int8_t* w3 = w + 3 * stride;
-    std::int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    std::int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     const std::int8_t* const x_end = x + n;
     const std::int8_t* const end8 = x + (n & ~std::size_t{7});
     if (x != end8) {
@@ -178,7 +180,7 @@ template <std::size_t Rows>
     acc[3] = a3;
   } else {
     std::int32_t a[Rows];
-    for (std::size_t r = 0; r < Rows; ++r) a[r] = acc[r];
+    for (std::size_t r = 0; r < Rows; ++r) a[r] = init[r];
     std::size_t i = 0;
     for (; i + 4 <= n; i += 4) {
       const std::uint32_t xw = load_word(x + i);
@@ -192,7 +194,7 @@ template <std::size_t Rows>
       }
     }
     for (std::size_t r = 0; r < Rows; ++r) acc[r] = a[r];
-    if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc);
+    if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc, acc);
   }
 }
 #endif
@@ -201,7 +203,8 @@ template <std::size_t Rows>
 template <std::size_t Rows>
 [[gnu::always_inline]] inline void dot_rows_avx2(const std::int8_t* x, const std::int8_t* w,
                                                  std::size_t stride, std::size_t n,
-                                                 std::int32_t* acc) noexcept {
+                                                 std::int32_t* acc,
+                                                 const std::int32_t* init) noexcept {
   __m256i s[Rows];
 #pragma GCC unroll 8
   for (std::size_t r = 0; r < Rows; ++r) s[r] = _mm256_setzero_si256();
@@ -221,9 +224,9 @@ template <std::size_t Rows>
     __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s[r]), _mm256_extracti128_si256(s[r], 1));
     h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));
     h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xB1));
-    acc[r] += _mm_cvtsi128_si32(h);
+    acc[r] = init[r] + _mm_cvtsi128_si32(h);
   }
-  if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc);
+  if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc, acc);
 }
 #endif
 
@@ -236,12 +239,13 @@ template <std::size_t Rows>
 ///   accumulate; the accumulators live in r8–r11 ("h" registers, ADD reaches them):
 ///   LDRSB x + 4 × (LDRSB + MULS + ADD) + ADDS + CMP + BNE = 16 instructions for 4 MACs.
 inline void dot_rows4_scalar_asm(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
-                                 std::size_t n, std::int32_t* acc) noexcept {
+                                 std::size_t n, std::int32_t* acc,
+                                 const std::int32_t* init) noexcept {
   const std::int8_t* w0 = w;
   const std::int8_t* w1 = w + stride;
   const std::int8_t* w2 = w + 2 * stride;
   const std::int8_t* w3 = w + 3 * stride;
-  std::int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  std::int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
 #if defined(__ARM_ARCH_7M__)
   const std::int8_t* const pairs_end = x + (n & ~std::size_t{1});
   if (x != pairs_end) {
@@ -323,19 +327,27 @@ inline void dot_rows4_scalar_asm(const std::int8_t* x, const std::int8_t* w, std
 }
 #endif
 
-/// acc[r] += Σ_{i<n} x[i]·w[r·stride + i], r < Rows: the fastest path the target has.
+/// acc[r] = init[r] + Σ_{i<n} x[i]·w[r·stride + i], r < Rows (init may be acc): the
+/// fastest path the target has. Starting from init (e.g. the biases) saves copying them
+/// into acc first.
+template <std::size_t Rows>
+constexpr void dot_rows(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
+                        std::size_t n, std::int32_t* acc, const std::int32_t* init) noexcept {
+#if defined(CTNN_DETAIL_ARM_DSP)
+  if (!std::is_constant_evaluated()) return dot_rows_dsp<Rows>(x, w, stride, n, acc, init);
+#elif defined(CTNN_DETAIL_INT8_AVX2)
+  if (!std::is_constant_evaluated()) return dot_rows_avx2<Rows>(x, w, stride, n, acc, init);
+#elif defined(CTNN_DETAIL_ARM_SCALAR_ASM)
+  if constexpr (Rows == 4)
+    if (!std::is_constant_evaluated()) return dot_rows4_scalar_asm(x, w, stride, n, acc, init);
+#endif
+  dot_rows_portable<Rows>(x, w, stride, n, acc, init);
+}
+/// acc[r] += Σ_{i<n} x[i]·w[r·stride + i], r < Rows.
 template <std::size_t Rows>
 constexpr void dot_rows(const std::int8_t* x, const std::int8_t* w, std::size_t stride,
                         std::size_t n, std::int32_t* acc) noexcept {
-#if defined(CTNN_DETAIL_ARM_DSP)
-  if (!std::is_constant_evaluated()) return dot_rows_dsp<Rows>(x, w, stride, n, acc);
-#elif defined(CTNN_DETAIL_INT8_AVX2)
-  if (!std::is_constant_evaluated()) return dot_rows_avx2<Rows>(x, w, stride, n, acc);
-#elif defined(CTNN_DETAIL_ARM_SCALAR_ASM)
-  if constexpr (Rows == 4)
-    if (!std::is_constant_evaluated()) return dot_rows4_scalar_asm(x, w, stride, n, acc);
-#endif
-  dot_rows_portable<Rows>(x, w, stride, n, acc);
+  dot_rows<Rows>(x, w, stride, n, acc, acc);
 }
 
 }  // namespace ctnn::detail

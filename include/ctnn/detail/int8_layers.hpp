@@ -112,8 +112,7 @@ template <bool Relu, std::size_t MStep, std::size_t Count>
                                              std::size_t n, std::size_t o,
                                              std::int8_t* y) noexcept {
   std::int32_t acc[Count];
-  for (std::size_t r = 0; r < Count; ++r) acc[r] = p.biases[o + r];
-  dot_rows<Count>(x, p.weights + o * n, n, n, acc);
+  dot_rows<Count>(x, p.weights + o * n, n, n, acc, p.biases + o);
   // Locals: the int8 stores may alias the slice.
   const std::int32_t* const m = p.multipliers + o * MStep;
   const std::int8_t* const s = p.shifts + o;
@@ -121,6 +120,47 @@ template <bool Relu, std::size_t MStep, std::size_t Count>
   for (std::size_t r = 0; r < Count; ++r)
     y[o + r] = requantize_linear<Relu>(acc[r], m[r * MStep], s[r], zy);
 }
+
+#if defined(CTNN_DETAIL_ARM_DSP)
+/// All filters of one output pixel of an identity/relu conv2d whose window is short
+/// (Taps < 16, e.g. a first layer on one channel, 3×3×1), on cores with SXTB16/SMLAD: the
+/// column is widened once per pixel and kept in registers, then each filter costs LDR +
+/// 2 SXTB16 + 2 SMLAD per 4 taps (the last Taps % 4 by SMLABB) and its epilogue, with no
+/// call and no accumulator array per filter group. The same sums as dot_rows.
+template <bool Relu, std::size_t Taps>
+[[gnu::noinline]] inline void short_window_pixel_dsp(const int8_slice& p, const std::int8_t* column,
+                                                     std::size_t filters,
+                                                     std::int8_t* out) noexcept {
+  constexpr std::size_t words = Taps / 4, rest = Taps % 4;
+  std::int32_t x02[words], x13[words], xr[rest > 0 ? rest : 1];
+#pragma GCC unroll 4
+  for (std::size_t i = 0; i < words; ++i) {
+    const std::uint32_t xw = load_word(column + 4 * i);
+    x02[i] = static_cast<std::int32_t>(__sxtb16(xw));
+    x13[i] = sxtb16_ror8(xw);
+  }
+#pragma GCC unroll 4
+  for (std::size_t i = 0; i < rest; ++i) xr[i] = column[4 * words + i];
+  // Locals: the int8 stores may alias the slice.
+  const std::int8_t* w = p.weights;
+  const std::int32_t* const bias = p.biases;
+  const std::int32_t* const m = p.multipliers;
+  const std::int8_t* const s = p.shifts;
+  const std::int32_t zy = p.output_zero_point;
+  for (std::size_t f = 0; f < filters; ++f, w += Taps) {
+    std::int32_t acc = bias[f];
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < words; ++i) {
+      const std::uint32_t ww = load_word(w + 4 * i);
+      acc = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02[i], acc);
+      acc = __smlad(sxtb16_ror8(ww), x13[i], acc);
+    }
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < rest; ++i) acc += xr[i] * std::int32_t{w[4 * words + i]};
+    out[f] = requantize_linear<Relu>(acc, m[f], s[f], zy);
+  }
+}
+#endif
 
 /// y = clamp(z_out + requantize(acc)), into [Lo, 127] (Lo: −128, or z_out for relu).
 template <bool Relu>
@@ -350,6 +390,13 @@ struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding,
         clip_axis<W, KW, Stride, geometry::pad_left>(ow, win.kw0, win.kw1);
         gather(x, column, oh, ow, win, pad);
         std::int8_t* out = y + (oh * out_w + ow) * Filters;
+#if defined(CTNN_DETAIL_ARM_DSP)
+        if constexpr (taps < 16 && requires { epilogue::linear; })
+          if (!std::is_constant_evaluated()) {
+            short_window_pixel_dsp<epilogue::relu, taps>(p, column, Filters, out);
+            continue;
+          }
+#endif
         for (std::size_t f = 0; f < whole; f += int8_rows) filters<int8_rows>(p, column, out, f);
         if constexpr (whole < Filters)
           for (std::size_t f = whole; f < Filters; ++f) filters<1>(p, column, out, f);
@@ -394,7 +441,8 @@ struct int8_layer<conv2d_layer<T, Mode, In, Filters, KH, KW, A, Stride, Padding,
         std::memcpy(dst + i, &word, 4);
       }
 #endif
-    for (; i < n; ++i) dst[i] = src[i];
+#pragma GCC unroll 4
+    for (; i < n; ++i) dst[i] = src[i];  // at most 3 bytes after the words: unrolled
   }
 
   template <std::size_t R>

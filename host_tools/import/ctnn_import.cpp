@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
     const std::string model_text = ctnn::import::model_header(m, opt);
     ctnn::import::int8_result quantized;
     q.shown_as = int8_out.string();
+    q.folded = ctnn::import::has_batch_norm(m);  // ctnn-export then writes trained_weights
     if (int8)  // before anything is written: a failed calibration leaves no file behind
       quantized =
           ctnn::import::quantize_imported(name, type + ".hpp", model_text, type + "_weights.hpp",

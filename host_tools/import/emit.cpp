@@ -51,8 +51,8 @@ std::string model_header(const model& m, const emit_options& opt) {
   for (const auto& l : m.layers) {
     depthwise = depthwise || l.what == layer::kind::depthwise_conv2d;
     global_avg = global_avg || l.what == layer::kind::global_avg_pool;
-    batch_norm = batch_norm || l.what == layer::kind::batch_norm;
   }
+  batch_norm = has_batch_norm(m);
   if (batch_norm) h += "#include \"ctnn/batch_norm.hpp\"\n";
   if (depthwise) h += "#include \"ctnn/depthwise_conv2d.hpp\"\n";
   if (global_avg) h += "#include \"ctnn/global_avg_pool.hpp\"\n";

@@ -123,7 +123,8 @@ int8_result quantize_imported(const std::string& type_name, const std::string& m
                  ".\n#include \"" + weights_file +
                  "\"\n#include \"calibrate_main.hpp\"\n\nint main(int argc, char** argv) {\n"
                  "  return ctnn::import::calibrate_main<" +
-                 type_name + ">(" + weights_namespace + "::weights, argc, argv);\n}\n");
+                 type_name + ">(" + weights_namespace +
+                 (o.folded ? "::trained_weights" : "::weights") + ", argc, argv);\n}\n");
 
   const std::string cxx = o.cxx.empty() ? std::string(CTNN_IMPORT_CXX) : o.cxx;
   std::vector<std::string> compile{cxx};

@@ -19,6 +19,7 @@ struct int8_options {
   double percentile = 100.0;               ///< as the trainers' --calibration-percentile
   std::string name_space;                  ///< namespace of the int8 objects
   std::string cxx;       ///< compiler; default: the one ctnn-import was built with
+  bool folded = false;   ///< the model has batch_norm layers: its float weights are trained_weights
   std::string shown_as;  ///< the header's final path, for the summary line
 };
 

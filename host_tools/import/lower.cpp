@@ -936,6 +936,19 @@ std::string model::input_cxx() const {
          std::to_string(channels) + ">";
 }
 
+namespace {
+bool any_batch_norm(const std::vector<layer>& layers) {
+  for (const auto& l : layers)
+    if (l.what == layer::kind::batch_norm || any_batch_norm(l.body) || any_batch_norm(l.projection))
+      return true;
+  return false;
+}
+}  // namespace
+
+bool has_batch_norm(const model& m) {
+  return any_batch_norm(m.layers);
+}
+
 model lower(const graph& g) {
   return lowerer(g).run();
 }

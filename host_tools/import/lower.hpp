@@ -82,6 +82,9 @@ extern const bool have_depthwise;
 extern const bool have_global_avg_pool;
 extern const bool have_batch_norm;
 
+/// Whether `m` has a batch_norm layer (also inside a residual block's body).
+bool has_batch_norm(const model& m);
+
 /// Lowers `g` (see the file comment). Throws ctnn::train::data_error naming g.file and the
 /// offending node.
 model lower(const graph& g);

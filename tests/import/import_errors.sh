@@ -40,6 +40,11 @@ case $case_name in
   int8_wrong_width)
     printf '1,2,3\n4,5,6\n' >"$work/three.csv"
     expect 2 "three.csv.*3 values per sample but the model takes 784" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work/three.csv" ;;
+  int8_compiler_fails)
+    printf '#!/bin/sh\necho "note: first"\necho "calibrate.cpp:1:1: error: boom" >&2\nexit 3\n' >"$work/cxx"
+    chmod +x "$work/cxx"
+    printf '1,2\n' >"$work/two.csv"
+    expect 2 "cxx: compiling the --int8 calibration program failed \(exit 3\): calibrate.cpp:1:1: error: boom" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work/two.csv" --cxx "$work/cxx" ;;
   int8_no_compiler) expect 2 "cannot run the C\+\+ compiler for --int8" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work" --cxx "$work/no-such-c++" ;;
   leaky_alpha) expect 2 "node 'leaky' \(LeakyRelu\): alpha 0.014142 is not a ratio" "$bad/leaky_alpha.onnx" -o "$work/out" ;;
   asymmetric_pads) expect 2 "node 'conv_pad' \(Conv\): pads \[0, 0, 1, 1\].*neither 0 \(valid\) nor TensorFlow's 'same'" "$bad/asymmetric_pads.onnx" -o "$work/out" ;;

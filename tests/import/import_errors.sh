@@ -33,6 +33,7 @@ case $case_name in
   dynamic_shape) expect 2 "input 'x' has a dynamic dimension 1 \('features'\)" "$bad/dynamic_features.onnx" -o "$work/out" ;;
   mismatched_initializer) expect 2 "node 'fc' \(Gemm\): its weight B is \[4, 7\].*mismatched initializer shape" "$bad/mismatched_initializer.onnx" -o "$work/out" ;;
   branch) expect 2 "node 'fc2' \(Gemm\) and node 'fc3' \(Gemm\) both read 'r': ctnn imports chains and residual blocks only" "$bad/branch.onnx" -o "$work/out" ;;
+  residual_shape) expect 2 "node 'residual' \(Add\): adds the skip \[N, 4\] to the body's \[N, 3\]: a residual block needs equal shapes" "$bad/residual_shape.onnx" -o "$work/out" ;;
   batchnorm_training) expect 2 "node 'bn_training' \(BatchNormalization\): training_mode=1: export the model in eval mode" "$bad/batchnorm_training.onnx" -o "$work/out" ;;
   int8_no_data) expect 1 "--int8 needs --calibration-data" "$gen/mlp.onnx" -o "$work/out" --int8 ;;
   int8_bad_percentile) expect 1 "calibration-percentile" "$gen/mlp.onnx" -o "$work/out" --int8 --calibration-data "$work" --calibration-percentile 40 ;;

@@ -345,6 +345,14 @@ def bad_models(out_dir):
              helper.make_node("Add", ["h2", "h3"], ["y"], name="sum")],
             [init("W", w), init("B", b),
              init("W2", rng.standard_normal((4, 4)).astype(np.float32))]),
+        "residual_shape": mlp_graph(
+            [helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             helper.make_node("Gemm", ["r", "W3", "B3"], ["h2"], name="fc2", transB=1),
+             helper.make_node("Add", ["h2", "r"], ["y"], name="residual")],
+            [init("W", w), init("B", b),
+             init("W3", rng.standard_normal((3, 4)).astype(np.float32)),
+             init("B3", rng.standard_normal(3).astype(np.float32))]),
         "batchnorm_training": mlp_graph(
             [helper.make_node("Gemm", ["x", "W", "B"], ["h"], name="fc", transB=1),
              helper.make_node("Relu", ["h"], ["r"], name="relu1"),

@@ -89,7 +89,14 @@ int main(int argc, char** argv) {
   int8_group
       ->add_option("--calibration-percentile", q.percentile,
                    "--int8: clip activation ranges at this percentile (100: min/max)")
-      ->check(CLI::Range(50.000001, 100.0))
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double p = 0;
+            return CLI::detail::lexical_cast(v, p) && p > 50.0 && p <= 100.0
+                       ? ""
+                       : "must be in (50, 100], not '" + ctnn::train::printable(v, 40) + "'";
+          },
+          "in (50, 100]"))
       ->capture_default_str();
   int8_group
       ->add_option("--int8-namespace", q.name_space,

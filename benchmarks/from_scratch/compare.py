@@ -101,8 +101,12 @@ def main():
           + (f", first {a.limit_test} test samples" if a.limit_test else ""))
 
     start, cpu = time.perf_counter(), time.process_time()
-    np_result = notebook.run(a.notebook, a.data, a.iterations, a.limit_train, a.limit_test,
-                             a.dev, a.draws, a.seed, a.lr)
+    try:
+        np_result = notebook.run(a.notebook, a.data, a.iterations, a.limit_train, a.limit_test,
+                                 a.dev, a.draws, a.seed, a.lr)
+    except (notebook.DataError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     np_wall, np_cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"numpy: draws {a.draws}, float64, BLAS {blas_in_use()}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")

@@ -41,6 +41,10 @@ NOTEBOOKS = {
 MASK = (1 << 64) - 1
 
 
+class DataError(Exception):
+    """Unusable data or settings (a missing file, a dev set as large as the training set)."""
+
+
 # --- ctnn's random numbers, written again -------------------------------------------------
 def _splitmix64(state):
     state = (state + 0x9E3779B97F4A7C15) & MASK
@@ -160,7 +164,7 @@ def read_idx(path):
     with opener(path, "rb") as f:
         buf = f.read()
     if buf[0:2] != b"\0\0" or buf[2] != 0x08:
-        raise SystemExit(f"error: {path}: not an unsigned-byte IDX file")
+        raise DataError(f"{path}: not an unsigned-byte IDX file")
     ndim = buf[3]
     dims = [int.from_bytes(buf[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(buf, np.uint8, offset=4 + 4 * ndim).reshape(dims)
@@ -173,7 +177,7 @@ def load_mnist_dir(directory, part, limit=0):
         for name in (stem, stem + ".gz"):
             if os.path.exists(os.path.join(directory, name)):
                 return os.path.join(directory, name)
-        raise SystemExit(f"error: {directory}: no {stem} or {stem}.gz")
+        raise DataError(f"{directory}: no {stem} or {stem}.gz")
     x = read_idx(find(f"{part}-images-idx3-ubyte"))
     y = read_idx(find(f"{part}-labels-idx1-ubyte"))
     if limit:
@@ -227,6 +231,8 @@ def run(notebook, data_dir, iterations=None, limit_train=0, limit_test=0, dev=No
     dev = nb["dev"] if dev is None else dev
     xtr, ytr = load_mnist_dir(data_dir, "train", limit_train)
     xte, yte = load_mnist_dir(data_dir, "t10k", limit_test)
+    if dev >= len(xtr):
+        raise DataError(f"a dev set of {dev} leaves none of the {len(xtr)} training samples")
     held = dev_indices(len(xtr), dev, seed)
     keep = np.setdiff1d(np.arange(len(xtr)), held)
     X, y = np.ascontiguousarray(xtr[keep].T), ytr[keep]

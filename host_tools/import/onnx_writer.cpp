@@ -156,7 +156,7 @@ class writer {
     const auto args = open == std::string::npos
                           ? std::vector<std::string>{}
                           : split(text.substr(open + 1, text.size() - open - 2), ',');
-    const std::string tag = "l" + std::to_string(index);
+    const std::string tag = "l" + std::to_string(++layers_);
     const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
     if (kind == "dense" && args.size() == 2) {
       const std::size_t out = std::stoul(args[0]);
@@ -228,6 +228,26 @@ class writer {
       attr(n, "kernel_shape", {i64(kh), i64(kw)});
       attr(n, "strides", {i64(s), i64(s)});
       H_ = (H_ - kh) / s + 1, W_ = (W_ - kw) / s + 1;
+    } else if (kind == "residual" && args.size() == 3) {  // act(skip(x) + body(x))
+      if (!flat_.empty()) fail("a residual block right after a flatten is not supported");
+      const std::string in = cur_;
+      const bool in_image = image_;
+      const std::size_t h = H_, w = W_, c = C_, n = n_;
+      for (const auto& part : split(args[0], ';')) layer(part, index);
+      const std::string body = cur_;
+      const bool body_image = image_;
+      const std::size_t bh = H_, bw = W_, bc = C_, bn = n_;
+      std::string skip = in;
+      if (args[1] != "skip=input") {
+        if (args[1].rfind("skip=", 0) != 0) fail("layer '" + text + "' is not understood");
+        cur_ = in, image_ = in_image, H_ = h, W_ = w, C_ = c, n_ = n;
+        layer(args[1].substr(5), index);
+        skip = cur_;
+      }
+      if (image_ != body_image || (image_ ? H_ != bh || W_ != bw || C_ != bc : n_ != bn))
+        fail("layer " + std::to_string(index) + " adds tensors of different shapes");
+      node("Add", {skip, body});
+      activation(args[2]);
     } else if (kind == "batch_norm" && args.size() == 1) {
       const std::size_t ch = image_ ? C_ : n_;
       const char* part[4] = {".gamma", ".beta", ".mean", ".variance"};
@@ -256,7 +276,7 @@ class writer {
     } else {
       fail("layer " + std::to_string(index) + " '" + text +
            "' has no ONNX form in ctnn-to-onnx (dense, conv2d, depthwise_conv2d, pools, "
-           "global_avg_pool, flatten, batch_norm)");
+           "global_avg_pool, flatten, batch_norm, residual)");
     }
   }
 
@@ -266,7 +286,7 @@ class writer {
   onnx::GraphProto* g_ = nullptr;
   std::string cur_;
   bool image_ = false;
-  std::size_t H_ = 1, W_ = 1, C_ = 1, n_ = 0, offset_ = 0, count_ = 0;
+  std::size_t H_ = 1, W_ = 1, C_ = 1, n_ = 0, offset_ = 0, count_ = 0, layers_ = 0;
   std::vector<std::size_t> flat_;
 };
 

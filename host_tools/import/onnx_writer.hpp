@@ -9,8 +9,9 @@
 /// with B = W[In][Out] (transB = 0), and the rows of a dense layer after a flatten of an
 /// image are put in CHW order (ONNX's Flatten), the inverse of the importer's permutation.
 /// Layers: dense, conv2d, depthwise_conv2d, max/avg_pool2d, global_avg_pool, flatten,
-/// batch_norm, with identity, relu, leaky_relu, sigmoid, tanh and softmax; anything else
-/// (residual blocks, dropout, double precision) is a one-line data_error. Importing the result
+/// batch_norm, residual blocks (the body's nodes, the projection's Conv on the block's
+/// input, Add, the activation), with identity, relu, leaky_relu, sigmoid, tanh and softmax;
+/// anything else (dropout, double precision) is a one-line data_error. Importing the result
 /// with ctnn-import gives back the same architecture and the same parameter bits.
 #include <string>
 

@@ -11,20 +11,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL $model: $*"; exit 1; }
 
-if [ "$model" = residual_refused ]; then  # no ONNX form for residual blocks (yet)
-  "$importer" "$gen/residual.onnx" -o "$work/a" --checkpoint "$work/r.ckpt" 2>/dev/null ||
-    fail "import failed"
-  "$to_onnx" "$work/r.ckpt" -o "$work/r.onnx" 2>"$work/err"
-  status=$?
-  [ $status = 2 ] || fail "exit $status, expected 2"
-  [ "$(wc -l <"$work/err")" = 1 ] || fail "not one line: $(cat "$work/err")"
-  grep -q "^ctnn-to-onnx: error: .*layer 2 'residual(.*' has no ONNX form" "$work/err" ||
-    fail "unexpected message: $(cat "$work/err")"
-  [ ! -e "$work/r.onnx" ] || fail "left a file behind"
-  echo "PASS $model: $(cat "$work/err")"
-  exit 0
-fi
-
 if [ "$model" = garbage_refused ]; then  # not a checkpoint: one line, exit 2, no file
   head -c 3000 /dev/urandom >"$work/g.ckpt"
   "$to_onnx" "$work/g.ckpt" -o "$work/g.onnx" 2>"$work/err"

@@ -116,16 +116,18 @@ constexpr std::int8_t clamp_int8(std::int32_t v, std::int32_t lo = -128,
 constexpr std::int32_t exp2_negative_q16(std::uint32_t u) noexcept {
   const std::uint32_t k = u >> 16;
   if (k > 16) return 0;
-  constexpr std::int64_t one = std::int64_t{1} << 30;
-  constexpr std::int64_t ln2_q30 = 744261118;                          // round(ln 2 · 2^30)
-  const std::int64_t a = (std::int64_t{u & 0xFFFFu} * ln2_q30) >> 16;  // in [0, ln 2)
-  // exp(−a) = 1 − a(1 − a/2(1 − a/3(1 − … (1 − a/8)))), every term in [0, 1].
-  std::int64_t e = one;
-  // (a·e) >> 30 < 2^30 is non-negative: a 32-bit unsigned division gives the same quotient
-  // as the 64-bit one, without libgcc's 64-bit division on 32-bit targets.
-  for (std::uint32_t n = 8; n >= 1; --n) e = one - static_cast<std::uint32_t>((a * e) >> 30) / n;
-  const int right = 14 + static_cast<int>(k);
-  return static_cast<std::int32_t>((e + (std::int64_t{1} << (right - 1))) >> right);
+  // Every quantity fits 32 unsigned bits (products: one 32 × 32 → 64-bit UMULL).
+  constexpr std::uint32_t one = std::uint32_t{1} << 30;
+  constexpr std::uint32_t ln2_q30 = 744261118;  // round(ln 2 · 2^30)
+  const auto a = static_cast<std::uint32_t>((std::uint64_t{u & 0xFFFFu} * ln2_q30) >> 16);
+  // a in [0, ln 2 · 2^30). exp(−a) = 1 − a(1 − a/2(1 − a/3(1 − … (1 − a/8)))), every term
+  // in [0, 1]: e stays in (0, 2^30] and (a·e) >> 30 < 2^30, so 32-bit unsigned divisions
+  // give the quotients (no libgcc 64-bit division on 32-bit targets).
+  std::uint32_t e = one;
+  for (std::uint32_t n = 8; n >= 1; --n)
+    e = one - static_cast<std::uint32_t>((std::uint64_t{a} * e) >> 30) / n;
+  const int right = 14 + static_cast<int>(k);  // 14 … 30: e + 2^(right−1) < 2^31
+  return static_cast<std::int32_t>((e + (std::uint32_t{1} << (right - 1))) >> right);
 }
 
 }  // namespace ctnn

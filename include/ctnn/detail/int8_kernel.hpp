@@ -116,9 +116,9 @@ template <std::size_t Rows>
                                                 std::int32_t* acc,
                                                 const std::int32_t* init) noexcept {
   if constexpr (Rows == 4) {
-    // Written out so that -Os keeps the 4 accumulators, 4 row pointers and the expanded
-    // input in registers (13 of them): per 4 inputs 1 LDR + 2 SXTB16 for x, then 5
-    // instructions per row; 8 inputs per iteration.
+    // Written out so that -Os keeps the 4 accumulators, the row pointers and the expanded
+    // input in registers: per 4 inputs 1 LDR + 2 SXTB16 for x, then 5 instructions per
+    // row; 8 inputs per iteration.
     const std::int8_t* w0 = w;
     const std::int8_t* w1 = w + stride;
     const std::int8_t* w2 = w + 2 * stride;
@@ -127,36 +127,39 @@ template <std::size_t Rows>
     const std::int8_t* const x_end = x + n;
     const std::int8_t* const end8 = x + (n & ~std::size_t{7});
     if (x != end8) {
-      // In assembly: GCC (-Os and -O2 alike) spills this loop's 13 live values. 8 inputs
-      // per iteration: 2 × (LDR + 2 × SXTB16 + 4 rows × (LDR + 2 × SXTB16 + 2 × SMLAD)) +
-      // LDR end + CMP + BNE = 49 instructions for 32 MACs.
+      // In assembly: GCC (-Os and -O2 alike) spills this loop's live values. Rows 1 and 3
+      // are loaded at a register offset (the stride) from rows 0 and 2, which frees the
+      // registers of two row pointers and keeps the loop's end in one. 8 inputs per
+      // iteration: 2 × (LDR + 2 × SXTB16 + 4 rows × (LDR + 2 × SXTB16 + 2 × SMLAD)) + CMP +
+      // BNE = 48 instructions for 32 MACs.
       std::uint32_t s, t;
       std::int32_t x02, x13;
-#define CTNN_DETAIL_DSP_ROW(W, A)      \
-  "ldr %[t], [%[" W                    \
-  "]], #4\n\t"                         \
-  "sxtb16 %[s], %[t]\n\t"              \
-  "smlad %[" A "], %[s], %[x02], %[" A \
-  "]\n\t"                              \
-  "sxtb16 %[t], %[t], ror #8\n\t"      \
-  "smlad %[" A "], %[t], %[x13], %[" A "]\n\t"
-#define CTNN_DETAIL_DSP_QUAD                                          \
-  "ldr %[s], [%[x]], #4\n\t"                                          \
-  "sxtb16 %[x02], %[s]\n\t"                                           \
-  "sxtb16 %[x13], %[s], ror #8\n\t" CTNN_DETAIL_DSP_ROW("w0", "a0")   \
-      CTNN_DETAIL_DSP_ROW("w1", "a1") CTNN_DETAIL_DSP_ROW("w2", "a2") \
-          CTNN_DETAIL_DSP_ROW("w3", "a3")
-      __asm__("1:\n\t" CTNN_DETAIL_DSP_QUAD CTNN_DETAIL_DSP_QUAD
-              "ldr %[s], %[end]\n\t"
-              "cmp %[x], %[s]\n\t"
-              "bne 1b\n\t"
-              : [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3),
-                [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [s] "=&r"(s),
-                [t] "=&r"(t), [x02] "=&r"(x02), [x13] "=&r"(x13)
-              : [end] "m"(end8)
-              : "cc", "memory");
+#define CTNN_DETAIL_DSP_ROW(LOAD, A)        \
+  LOAD "\n\t"                               \
+       "sxtb16 %[s], %[t]\n\t"              \
+       "smlad %[" A "], %[s], %[x02], %[" A \
+       "]\n\t"                              \
+       "sxtb16 %[t], %[t], ror #8\n\t"      \
+       "smlad %[" A "], %[t], %[x13], %[" A "]\n\t"
+#define CTNN_DETAIL_DSP_QUAD                                                              \
+  "ldr %[s], [%[x]], #4\n\t"                                                              \
+  "sxtb16 %[x02], %[s]\n\t"                                                               \
+  "sxtb16 %[x13], %[s], ror #8\n\t" CTNN_DETAIL_DSP_ROW("ldr %[t], [%[w0], %[st]]", "a1") \
+      CTNN_DETAIL_DSP_ROW("ldr %[t], [%[w0]], #4", "a0")                                  \
+          CTNN_DETAIL_DSP_ROW("ldr %[t], [%[w2], %[st]]", "a3")                           \
+              CTNN_DETAIL_DSP_ROW("ldr %[t], [%[w2]], #4", "a2")
+      __asm__(
+          "1:\n\t" CTNN_DETAIL_DSP_QUAD CTNN_DETAIL_DSP_QUAD
+          "cmp %[x], %[end]\n\t"
+          "bne 1b\n\t"
+          : [x] "+r"(x), [w0] "+r"(w0), [w2] "+r"(w2), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
+            [a3] "+r"(a3), [s] "=&r"(s), [t] "=&r"(t), [x02] "=&r"(x02), [x13] "=&r"(x13)
+          : [st] "r"(stride), [end] "r"(end8)
+          : "cc", "memory");
 #undef CTNN_DETAIL_DSP_QUAD
 #undef CTNN_DETAIL_DSP_ROW
+      w1 = w0 + stride;
+      w3 = w2 + stride;
     }
     if ((n & 4) != 0) {
       const std::uint32_t xw = load_word(x);

@@ -36,6 +36,18 @@ struct elementwise_activation {
         using traits = simd<T>;
         if constexpr (traits::width > 1) {
           const std::size_t whole = n - n % traits::width;
+          if (whole <= 2 * traits::width) {
+            // One or two vectors (n is a constant after inlining): straight-line code, no
+            // loop counter. The compiler barriers keep both neighbouring layers working
+            // from memory: without them GCC forwards the vectors in registers and the next
+            // layer extracts lanes (2–3 instructions a value instead of one broadcast).
+            // Callgrind, dev preset: 2-16-16-1 302 -> 288, 64-32-16-10 1067 -> 1056.
+            asm volatile("" ::: "memory");
+#pragma GCC unroll 2
+            for (; i < whole; i += traits::width)
+              traits::store(v + i, Derived::value(traits::load(v + i)));
+            asm volatile("" ::: "memory");
+          }
           for (; i < whole; i += traits::width)
             traits::store(v + i, Derived::value(traits::load(v + i)));
         }

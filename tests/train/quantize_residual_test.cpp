@@ -114,4 +114,46 @@ TEST(quantize_residual, calibrated_network_with_a_projection_follows_the_float_o
                std::invalid_argument);
 }
 
+// A block nested in a body: its inner tensors follow its parent's in the range list.
+using nested = ctnn::network<
+    float, ctnn::input<6>,
+    residual<block<dense<8, ctnn::relu>, residual<block<dense<8, ctnn::relu>, dense<8>>>>, dense<8>,
+             ctnn::identity>,
+    dense<3>>;
+
+TEST(quantize_residual, nested_blocks_calibrate_and_follow_the_float_network) {
+  using Q = ctnn::quantized<nested>;
+  auto p = std::make_unique<nested::parameters>();
+  std::mt19937 gen(3);
+  std::normal_distribution<float> w(0, 0.4f);
+  for (auto& v : p->values) v = w(gen);
+  ctnn::train::dataset d;
+  d.features = nested::input_size;
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (std::size_t i = 0; i < 300 * d.features; ++i) d.x.push_back(u(gen));
+  const auto r = ctnn::train::calibrate<nested>(*p, d, {});
+  // 3 network tensors; the outer block's body outputs (2) and projection (1); the nested
+  // block's body outputs (2).
+  ASSERT_EQ(r.size(), 3u + 3u + 2u);
+  // Order: outer body outputs (relu dense, then the nested block: relu), the outer
+  // projection (identity: negative values), the nested body (relu, then identity).
+  EXPECT_EQ(r[3].lo, 0.0);
+  EXPECT_EQ(r[4].lo, 0.0);
+  EXPECT_LT(r[5].lo, 0.0);
+  EXPECT_EQ(r[6].lo, 0.0);
+  EXPECT_LT(r[7].lo, 0.0);
+  const auto q = ctnn::train::quantize<nested>(*p, r);
+  const double step = static_cast<double>(q->scales[2]);
+  double worst = 0;
+  for (std::size_t s = 0; s < 100; ++s) {
+    nested::input x{};
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = d.sample(s)[i];
+    const auto yf = nested::forward(*p, x);
+    const auto yq = Q::dequantize_output(*q, Q::forward(*q, Q::quantize_input(*q, x)));
+    for (std::size_t o = 0; o < yf.size(); ++o)
+      worst = std::max(worst, std::fabs(static_cast<double>(yf[o] - yq[o])));
+  }
+  EXPECT_LT(worst, 6 * step);
+}
+
 }  // namespace

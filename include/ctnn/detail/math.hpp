@@ -274,14 +274,36 @@ constexpr V tanh(V x) noexcept {
   return copysign(e / (e + L(2)), x);  // tanh |x| = e/(e + 2)
 }
 
+namespace exp_impl {
+
+/// exp(x) for x ≤ 0 or NaN: the same bits as exp(x), cheaper. Only the lower clamp can
+/// act, and for k ∈ [−150, 0] (double: [−1077, 0]) 2^(k + half) with half = 63 (511) is
+/// normal and p·2^(k + half) exact, so the multiply by 2^−half is the only rounding:
+/// round(p·2^k), as exp's two factors give.
+template <real_value V>
+constexpr V exp_nonpositive(V x) noexcept {
+  using L = lane_type<V>;
+  using C = constants<L>;
+  x = select(x < C::exp_min_arg, splat<V>(C::exp_min_arg), x);  // NaN stays NaN
+  V t{};
+  const V r = reduce_ln2(x, t);
+  const V p = L(1) + C::expm1_poly(r);
+  constexpr auto half = C::exp_bias / 2;
+  const V s = from_bits<V>((k_of(t) + (C::exp_bias + half)) << C::frac_bits);
+  return (p * s) * from_bits<L>((C::exp_bias - half) << C::frac_bits);
+}
+
+}  // namespace exp_impl
+
 /// 1/(1 + e^−x), ≤ 2 ULP, as e/(1 + e) for x < 0 and 1/(1 + e) otherwise with
 /// e = exp(−|x|) ≤ 1: one division, no overflow, full relative accuracy down to subnormal
 /// results, exactly 1 once 1 + e rounds to 1, exactly 0 at −inf; sigmoid(±0) = 0.5.
-/// Cost: exp + 1 add, 1 division, 1 compare+select.
+/// Cost: exp (without its upper clamp and with one scale factor) + 1 add, 1 division,
+/// 1 compare+select.
 template <real_value V>
 constexpr V sigmoid(V x) noexcept {
   using L = lane_type<V>;
-  const V e = exp(from_bits<V>(bits_of(x) | sign_mask<V>));  // exp(−|x|)
+  const V e = exp_impl::exp_nonpositive(from_bits<V>(bits_of(x) | sign_mask<V>));  // exp(−|x|)
   return select(x < L(0), e, splat<V>(L(1))) / (L(1) + e);
 }
 

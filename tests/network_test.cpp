@@ -62,7 +62,7 @@ std::size_t argmax(const std::vector<T>& v) {
 /// Independent FNV-1a 64 (offset basis 14695981039346656037, prime 1099511628211).
 std::uint64_t fnv1a64(std::string_view s) {
   std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   return h;
 }
 

@@ -496,7 +496,8 @@ TEST(QuantizedApi, ActivationBytesArePingPongSizesPlusTheLargestColumn) {
 TEST(QuantizedApi, WorkspaceAndPredict) {
   std::mt19937 rng(99);
   for (int t = 0; t < 40; ++t) {
-    const auto p = small_cnn_parameters(100 + t, static_cast<profile>(t % 4));
+    const auto p =
+        small_cnn_parameters(static_cast<unsigned>(100 + t), static_cast<profile>(t % 4));
     q_small_cnn::input x{};
     for (auto& v : x)
       v = static_cast<std::int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));

@@ -39,7 +39,7 @@ void trainer_step(benchmark::State& state) {
   auto p = std::make_unique<mlp::parameters>();
   t.initialise(*p);
   for (auto _ : state) benchmark::DoNotOptimize(t.train_epoch(*p, d, {}).train_loss);
-  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetItemsProcessed(state.iterations() * static_cast<benchmark::IterationCount>(batch));
 }
 BENCHMARK(trainer_step)->Arg(1)->Arg(2)->UseRealTime();
 
@@ -93,7 +93,7 @@ void naive_step(benchmark::State& state) {
       p->values[j] -= 1e-3f * grad[j] / float(batch);
     benchmark::DoNotOptimize(p->values[0]);
   }
-  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetItemsProcessed(state.iterations() * static_cast<benchmark::IterationCount>(batch));
 }
 BENCHMARK(naive_step)->UseRealTime();
 

@@ -105,11 +105,11 @@ static_assert(cd::fma(0x1p127f, 2.0f, -0x1p104f) == std::numeric_limits<float>::
 static_assert(cd::fma(inf_f, 2.0f, 1.0f) == inf_f && cd::fma(1.0f, 2.0f, -inf_f) == -inf_f);
 
 // A table filled in constant evaluation; compared bit for bit against run time below.
-constexpr int table_size = 1000;
+constexpr std::size_t table_size = 1000;
 template <class T, class F>
 constexpr std::array<T, table_size> make_table(T lo, T step, F f) {
   std::array<T, table_size> out{};
-  for (int i = 0; i < table_size; ++i) out[i] = f(lo + T(i) * step);
+  for (std::size_t i = 0; i < table_size; ++i) out[i] = f(lo + T(i) * step);
   return out;
 }
 // Ranges stay clear of overflow/NaN, which clang refuses in constant evaluation.
@@ -135,7 +135,7 @@ void expect_table_matches(const std::array<T, table_size>& table, T lo, T step, 
                           const char* name) {
   // Runtime evaluation through a volatile copy so the compiler cannot constant-fold it.
   int mismatches = 0;
-  for (int i = 0; i < table_size; ++i) {
+  for (std::size_t i = 0; i < table_size; ++i) {
     volatile T vx = lo + T(i) * step;
     const T x = vx;
     if (std::bit_cast<bits_t<T>>(f(x)) != std::bit_cast<bits_t<T>>(table[i]) && ++mismatches <= 5)
@@ -416,14 +416,14 @@ std::vector<T> vector_test_inputs() {
 template <class V, class F>
 void expect_vector_matches_scalar(F f, const char* name) {
   using T = cd::lane_type<V>;
-  constexpr int lanes = sizeof(V) / sizeof(T);
+  constexpr std::size_t lanes = sizeof(V) / sizeof(T);
   const std::vector<T> xs = vector_test_inputs<T>();
   int mismatches = 0;
   for (std::size_t i = 0; i + lanes <= xs.size(); i += lanes) {
     V v;
     std::memcpy(&v, &xs[i], sizeof v);
     const V r = f(v);
-    for (int l = 0; l < lanes; ++l) {
+    for (std::size_t l = 0; l < lanes; ++l) {
       const T s = f(xs[i + l]);
       if (std::bit_cast<bits_t<T>>(s) != std::bit_cast<bits_t<T>>(T(r[l])) && ++mismatches <= 5)
         ADD_FAILURE() << name << " lane " << l << " x = " << std::hexfloat << xs[i + l]

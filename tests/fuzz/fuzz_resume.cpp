@@ -39,9 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<unsigned char> bytes(data + 1, data + size);
   if (fix_up && bytes.size() >= ctnn::train::checkpoint_header_bytes + 4) {
     const std::uint64_t n = bytes.size();
-    for (int i = 0; i < 8; ++i) bytes[16 + i] = static_cast<unsigned char>(n >> (8 * i));
+    for (std::size_t i = 0; i < 8; ++i) bytes[16 + i] = static_cast<unsigned char>(n >> (8 * i));
     const std::uint32_t crc = ctnn::train::detail::crc32_of(bytes.data(), bytes.size() - 4);
-    for (int i = 0; i < 4; ++i)
+    for (std::size_t i = 0; i < 4; ++i)
       bytes[bytes.size() - 4 + i] = static_cast<unsigned char>(crc >> (8 * i));
   }
   ctnn_fuzz::expect_only_data_error([&] {

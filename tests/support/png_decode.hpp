@@ -60,7 +60,8 @@ inline rgba_image decode_png(const std::vector<std::uint8_t>& f) {
     }
     i += 12 + length;
   }
-  const std::size_t stride = static_cast<std::size_t>(im.width) * channels;
+  const std::size_t stride =
+      static_cast<std::size_t>(im.width) * static_cast<std::size_t>(channels);
   std::vector<std::uint8_t> raw((stride + 1) * im.height);
   uLongf raw_size = raw.size();
   if (uncompress(raw.data(), &raw_size, idat.data(), idat.size()) != Z_OK || raw_size != raw.size())
@@ -71,9 +72,13 @@ inline rgba_image decode_png(const std::vector<std::uint8_t>& f) {
     const std::uint8_t* in = raw.data() + y * (stride + 1);
     const int filter = in[0];
     for (std::size_t x = 0; x < stride; ++x) {
-      const int a = x >= static_cast<std::size_t>(channels) ? line[x - channels] : 0;
+      const int a = x >= static_cast<std::size_t>(channels)
+                        ? line[x - static_cast<std::size_t>(channels)]
+                        : 0;
       const int b = prev[x];
-      const int c = x >= static_cast<std::size_t>(channels) ? prev[x - channels] : 0;
+      const int c = x >= static_cast<std::size_t>(channels)
+                        ? prev[x - static_cast<std::size_t>(channels)]
+                        : 0;
       int predictor = 0;
       switch (filter) {
         case 0:
@@ -100,7 +105,8 @@ inline rgba_image decode_png(const std::vector<std::uint8_t>& f) {
     }
     for (std::uint32_t x = 0; x < im.width; ++x) {
       std::uint8_t* out = im.rgba.data() + (static_cast<std::size_t>(y) * im.width + x) * 4;
-      const std::uint8_t* px = line.data() + static_cast<std::size_t>(x) * channels;
+      const std::uint8_t* px =
+          line.data() + static_cast<std::size_t>(x) * static_cast<std::size_t>(channels);
       out[0] = px[0];
       out[1] = channels >= 3 ? px[1] : px[0];
       out[2] = channels >= 3 ? px[2] : px[0];

@@ -99,7 +99,7 @@ TEST(Init, DrawOrderIsLayerWeightsThenBiases) {
   for (int j = 4; j < 6; ++j) want[j] = r.normal();
   for (int j = 6; j < 8; ++j) want[j] = r.normal() * 0.01;
   want[8] = r.normal();
-  for (int j = 0; j < 9; ++j) EXPECT_EQ(p.values[j], want[j]) << j;
+  for (std::size_t j = 0; j < 9; ++j) EXPECT_EQ(p.values[j], want[j]) << j;
 }
 
 }  // namespace

@@ -73,16 +73,16 @@ TEST(Optimizer, MomentumTwoSteps) {
   lin::parameters want = p;
   const hand_grad g1 = grad_at(want);
   double v[3] = {g1.w0, g1.w1, g1.b};
-  for (int j = 0; j < 3; ++j) want.values[j] -= 0.05 * v[j];
+  for (std::size_t j = 0; j < 3; ++j) want.values[j] -= 0.05 * v[j];
   const hand_grad g2 = grad_at(want);
   const double g2v[3] = {g2.w0, g2.w1, g2.b};
-  for (int j = 0; j < 3; ++j) {
+  for (std::size_t j = 0; j < 3; ++j) {
     v[j] = 0.9 * v[j] + g2v[j];
     want.values[j] -= 0.05 * v[j];
   }
   t.train_epoch(p, one_sample(), {});
   t.train_epoch(p, one_sample(), {});
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(p.values[j], want.values[j], 1e-14) << j;
+  for (std::size_t j = 0; j < 3; ++j) EXPECT_NEAR(p.values[j], want.values[j], 1e-14) << j;
 }
 
 TEST(Optimizer, AdamFirstStepMovesEachParameterByLrTimesSign) {
@@ -104,7 +104,7 @@ TEST(Optimizer, AdamSecondStepByHand) {
   for (int step = 1; step <= 2; ++step) {
     const hand_grad g = grad_at(want);
     const double gv[3] = {g.w0, g.w1, g.b};
-    for (int j = 0; j < 3; ++j) {
+    for (std::size_t j = 0; j < 3; ++j) {
       m[j] = b1 * m[j] + (1 - b1) * gv[j];
       v[j] = b2 * v[j] + (1 - b2) * gv[j] * gv[j];
       const double mhat = m[j] / (1 - std::pow(b1, step));
@@ -114,7 +114,7 @@ TEST(Optimizer, AdamSecondStepByHand) {
   }
   t.train_epoch(p, one_sample(), {});
   t.train_epoch(p, one_sample(), {});
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(p.values[j], want.values[j], 1e-12) << j;
+  for (std::size_t j = 0; j < 3; ++j) EXPECT_NEAR(p.values[j], want.values[j], 1e-12) << j;
 }
 
 TEST(Schedule, StepAndCosine) {

@@ -94,6 +94,15 @@ constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std
   std::memcpy(&v, p, 4);  // LDR: unaligned word loads are legal on ARMv7-M/ARMv8-M Main
   return v;
 }
+/// The parameter type of a one-argument function (__sxtb16's differs between GCC versions).
+template <class R, class P>
+P parameter_of(R (*)(P));
+
+/// Bytes 0 and 2 of v, sign-extended to two int16 lanes (SXTB16).
+[[gnu::always_inline]] inline std::int32_t sxtb16(std::uint32_t v) noexcept {
+  return static_cast<std::int32_t>(__sxtb16(static_cast<decltype(parameter_of(&__sxtb16))>(v)));
+}
+
 /// Bytes 1 and 3 of v, sign-extended to two int16 lanes (SXTB16 with ROR #8).
 [[gnu::always_inline]] inline std::int32_t sxtb16_ror8(std::uint32_t v) noexcept {
   std::int32_t r;
@@ -106,7 +115,7 @@ constexpr void dot_rows_portable(const std::int8_t* x, const std::int8_t* w, std
                                             std::int32_t x02, std::int32_t x13) noexcept {
   const std::uint32_t ww = load_word(w);
   w += 4;
-  a = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02, a);
+  a = __smlad(sxtb16(ww), x02, a);
   a = __smlad(sxtb16_ror8(ww), x13, a);
 }
 
@@ -164,7 +173,7 @@ template <std::size_t Rows>
     if ((n & 4) != 0) {
       const std::uint32_t xw = load_word(x);
       x += 4;
-      const std::int32_t x02 = static_cast<std::int32_t>(__sxtb16(xw)), x13 = sxtb16_ror8(xw);
+      const std::int32_t x02 = sxtb16(xw), x13 = sxtb16_ror8(xw);
       dsp_step(a0, w0, x02, x13);
       dsp_step(a1, w1, x02, x13);
       dsp_step(a2, w2, x02, x13);
@@ -187,12 +196,12 @@ template <std::size_t Rows>
     std::size_t i = 0;
     for (; i + 4 <= n; i += 4) {
       const std::uint32_t xw = load_word(x + i);
-      const std::int32_t x02 = static_cast<std::int32_t>(__sxtb16(xw));
+      const std::int32_t x02 = sxtb16(xw);
       const std::int32_t x13 = sxtb16_ror8(xw);
 #pragma GCC unroll 8
       for (std::size_t r = 0; r < Rows; ++r) {
         const std::uint32_t ww = load_word(w + r * stride + i);
-        a[r] = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02, a[r]);
+        a[r] = __smlad(sxtb16(ww), x02, a[r]);
         a[r] = __smlad(sxtb16_ror8(ww), x13, a[r]);
       }
     }

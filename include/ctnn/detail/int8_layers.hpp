@@ -66,7 +66,8 @@ constexpr std::int32_t divide_half_away(std::int32_t s, std::int32_t n) noexcept
 template <int Bits>
 [[gnu::always_inline]] constexpr std::int32_t saturate_bits(std::int32_t v) noexcept {
 #if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
-  if (!std::is_constant_evaluated()) return __ssat(v, Bits);
+  if (!std::is_constant_evaluated())  // the builtin behind __ssat (whose macro converts)
+    return static_cast<std::int32_t>(__builtin_arm_ssat(v, Bits));
 #endif
   constexpr std::int32_t hi = (std::int32_t{1} << (Bits - 1)) - 1;
   return v < -hi - 1 ? -hi - 1 : v > hi ? hi : v;
@@ -136,7 +137,7 @@ template <bool Relu, std::size_t Taps>
 #pragma GCC unroll 4
   for (std::size_t i = 0; i < words; ++i) {
     const std::uint32_t xw = load_word(column + 4 * i);
-    x02[i] = static_cast<std::int32_t>(__sxtb16(xw));
+    x02[i] = sxtb16(xw);
     x13[i] = sxtb16_ror8(xw);
   }
 #pragma GCC unroll 4
@@ -152,7 +153,7 @@ template <bool Relu, std::size_t Taps>
 #pragma GCC unroll 4
     for (std::size_t i = 0; i < words; ++i) {
       const std::uint32_t ww = load_word(w + 4 * i);
-      acc = __smlad(static_cast<std::int32_t>(__sxtb16(ww)), x02[i], acc);
+      acc = __smlad(sxtb16(ww), x02[i], acc);
       acc = __smlad(sxtb16_ror8(ww), x13[i], acc);
     }
 #pragma GCC unroll 4

@@ -18,6 +18,7 @@
 /// sigmoid ≤ 2 ULP, float and double alike. Against the exact value (float, exhaustive):
 /// exp 1.02, tanh 2.55, sigmoid 2.41 ULP.
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -46,7 +47,7 @@ using uint_for = std::conditional_t<sizeof(L) == 4, std::uint32_t, std::uint64_t
 
 // A typedef in a class rather than an alias template: GCC and clang drop vector_size on
 // dependent alias templates.
-template <class Lane, int Bytes>
+template <class Lane, std::size_t Bytes>
 struct make_vector {
   typedef Lane type __attribute__((vector_size(Bytes)));
 };

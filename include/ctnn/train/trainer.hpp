@@ -273,14 +273,14 @@ class trainer {
     check_dataset(set);
     const std::size_t count = set.size();
     ensure_buffers(count);
-    double loss = 0;
+    double loss_sum = 0;
     std::size_t correct = 0;
-    compute_batch(p.values.data(), set, 0, count, false, loss, correct);
+    compute_batch(p.values.data(), set, 0, count, false, loss_sum, correct);
     grad.assign(Net::parameter_count, scalar(0));
     for (const auto& sh : shards_)
       for (std::size_t j = 0; j < Net::parameter_count; ++j) grad[j] += sh.grad[j];
     for (auto& g : grad) g /= scalar(count);
-    return loss / double(count);
+    return loss_sum / double(count);
   }
 
   /// The run's state after the last finished epoch.
@@ -402,7 +402,7 @@ class trainer {
 
   /// Forward and backward of samples order_[first … first+rows) into the shards.
   void compute_batch(const T* params, const dataset& d, std::size_t first, std::size_t rows,
-                     bool shuffled, double& loss, std::size_t& correct) {
+                     bool shuffled, double& loss_sum, std::size_t& correct) {
     pass::prepare(params, prepared_.data());
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
@@ -413,11 +413,11 @@ class trainer {
         run_shard(shards_[s], params, d, lo, hi - lo, shuffled);
       }
     });
-    loss = 0;
+    loss_sum = 0;
     correct = 0;
     abs_error_ = 0;
     for (const auto& sh : shards_) {
-      loss += sh.loss;
+      loss_sum += sh.loss;
       correct += sh.correct;
       abs_error_ += sh.abs_error;
     }
@@ -425,9 +425,9 @@ class trainer {
 
   /// One optimiser step on samples order_[first … first+rows). False on divergence.
   bool train_step(parameters& p, const dataset& d, std::size_t first, std::size_t rows,
-                  bool shuffled, double lr, double& loss, std::size_t& correct) {
+                  bool shuffled, double lr, double& loss_sum, std::size_t& correct) {
     if constexpr (pass::stochastic) noise_key_ = rng_.next();
-    compute_batch(p.values.data(), d, first, rows, shuffled, loss, correct);
+    compute_batch(p.values.data(), d, first, rows, shuffled, loss_sum, correct);
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
     // Reduction in shard order, update, finiteness: split by parameter range.
@@ -442,7 +442,7 @@ class trainer {
       const std::size_t hi = std::min(Net::parameter_count, chunks * (t + 1) / threads * align);
       if (lo >= hi) return;
       T* g = sum_.data();
-      std::copy(shards_[0].grad.begin() + lo, shards_[0].grad.begin() + hi, g + lo);
+      std::copy(shards_[0].grad.data() + lo, shards_[0].grad.data() + hi, g + lo);
       for (std::size_t s = 1; s < nshards; ++s) {
         const T* gs = shards_[s].grad.data();
         for (std::size_t j = lo; j < hi; ++j) g[j] += gs[j];
@@ -458,7 +458,7 @@ class trainer {
       for (std::size_t s = 0; s < nshards; ++s) passes[s] = &shards_[s].bp;
       pass::update_running(w, passes.data(), nshards);
     }
-    return finite.load() && std::isfinite(loss);
+    return finite.load() && std::isfinite(loss_sum);
   }
 
   /// The shard's `n` samples at positions begin… of the epoch's order: gathers their rows

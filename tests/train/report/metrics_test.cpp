@@ -25,8 +25,8 @@ TEST(metrics, accuracy) {
 TEST(metrics, confusion_matrix_counts) {
   const ctnn::train::confusion_matrix m(3, pred, truth);
   const std::uint64_t expected[3][3] = {{2, 1, 1}, {1, 2, 0}, {0, 0, 3}};
-  for (int t = 0; t < 3; ++t)
-    for (int p = 0; p < 3; ++p) EXPECT_EQ(m.at(t, p), expected[t][p]) << t << "," << p;
+  for (std::size_t t = 0; t < 3; ++t)
+    for (std::size_t p = 0; p < 3; ++p) EXPECT_EQ(m.at(t, p), expected[t][p]) << t << "," << p;
   EXPECT_EQ(m.total(), 10u);
   EXPECT_DOUBLE_EQ(m.accuracy(), 0.7);
   EXPECT_NE(m.to_string().find("       0 1 2\n    0  2 1 1\n    1  1 2 0\n    2  0 0 3\n"),

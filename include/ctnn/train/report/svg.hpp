@@ -52,7 +52,8 @@ template <class... A>
 std::string format(const char* pattern, A... args) {
   char buffer[128];
   const int n = std::snprintf(buffer, sizeof buffer, pattern, args...);
-  return n < 0 ? std::string() : std::string(buffer, std::min<std::size_t>(n, sizeof buffer - 1));
+  return n < 0 ? std::string()
+               : std::string(buffer, std::min(static_cast<std::size_t>(n), sizeof buffer - 1));
 }
 
 /// An axis range widened to whole multiples of a 1, 2, 2.5 or 5 × 10^k step, giving at most

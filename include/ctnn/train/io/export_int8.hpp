@@ -70,6 +70,9 @@ std::string export_int8_header(const typename quantized<Net>::parameters& q,
        "#include <cstddef>\n#include <cstdint>\n"
        "#include <string_view>\n\n#include \"ctnn/parameters.hpp\"\n"
        "#include \"ctnn/quantized.hpp\"\n";
+  // A model trained with batch_norm is quantized folded: its type names ctnn::folded<…>.
+  if (opt.model_type.find("ctnn::folded<") != std::string::npos)
+    h += "#include \"ctnn/folded.hpp\"\n";
   h += "#include \"" + detail::escape(opt.model_header) + "\"\n\n";
   h += "namespace " + opt.name_space + " {\n\n";
   h += "using model = ctnn::quantized<" + opt.model_type + ">;\n\n";

@@ -272,7 +272,8 @@ constexpr V tanh(V x) noexcept {
   // (k = 0 gives e = p), and 2^k − 1 is exact while it matters (k ≤ 24 / 53).
   const V s = from_bits<V>((exp_impl::k_of(t) + C::exp_bias) << C::frac_bits);
   const V e = s * p + (s - L(1));
-  return copysign(e / (e + L(2)), x);  // tanh |x| = e/(e + 2)
+  // tanh |x| = e/(e + 2) is +0 or positive (or NaN): OR-ing in x's sign bit is copysign.
+  return from_bits<V>(bits_of(e / (e + L(2))) | (bits_of(x) & sign_mask<V>));
 }
 
 namespace exp_impl {

@@ -12,9 +12,12 @@
 # --data: any MNIST-format directory (default /usr/share/datasets/fashion-mnist).
 # --epochs: per run (default: mlp 10, cnn 3). --reps: alternations (default 1).
 # --bench: ctnn-bench-fashion (default build/release, then build/dev).
-# --install: apt-get install python3-torch python3-numpy first (Debian, as root).
-# PYTHON (default /usr/bin/python3) must import torch; OpenBLAS is pinned to one thread, as
-# PyTorch's own threads (torch.set_num_threads(T)) do the parallel work.
+# --install: apt-get install python3-torch python3-numpy libopenblas0-pthread first (Debian,
+# as root). PYTHON (default /usr/bin/python3) must import torch. PyTorch's dense layers call
+# BLAS: Debian's default libblas3 is the slow reference one, so OpenBLAS (OPENBLAS_DIR,
+# default /usr/lib/x86_64-linux-gnu/openblas-pthread) is put first on LD_LIBRARY_PATH when
+# present (the script says which), pinned to one thread: torch.set_num_threads(T) does the
+# parallel work.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -26,7 +29,8 @@ threads=2
 bench=""
 install=0
 python=${PYTHON:-/usr/bin/python3}
-usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; }
+openblas=${OPENBLAS_DIR:-/usr/lib/x86_64-linux-gnu/openblas-pthread}
+usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case $1 in
     --data) data=$2; shift 2 ;;
@@ -45,7 +49,7 @@ for n in "$reps" "$threads" ${epochs:+"$epochs"}; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "error: '$n' is not a positive integer" >&2; exit 2; }
 done
 if [ "$install" = 1 ]; then
-  apt-get install -y python3-torch python3-numpy >/dev/null
+  apt-get install -y python3-torch python3-numpy libopenblas0-pthread >/dev/null
 fi
 if [ -z "$bench" ]; then
   for b in "$root/build/release" "$root/build/dev"; do
@@ -65,6 +69,13 @@ fi
   exit 1
 }
 
+blas_path=${LD_LIBRARY_PATH:-}
+if [ -e "$openblas/libblas.so.3" ]; then
+  blas_path=$openblas${blas_path:+:$blas_path}
+  echo "PyTorch's BLAS: OpenBLAS from $openblas" >&2
+else
+  echo "PyTorch's BLAS: the system's libblas.so.3 (no $openblas: install libopenblas0-pthread)" >&2
+fi
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores;" \
@@ -73,7 +84,7 @@ for model in $models; do
   e=${epochs:-$([ "$model" = mlp ] && echo 10 || echo 3)}
   for ((r = 1; r <= reps; ++r)); do
     "$bench" "$data" "$model" "$threads" "$e" | tee -a "$results"
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$threads \
+    LD_LIBRARY_PATH=$blas_path OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$threads \
       "$python" "$here/torch_baseline.py" "$data" "$model" --threads "$threads" --epochs "$e" \
       | tee -a "$results"
   done

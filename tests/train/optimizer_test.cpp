@@ -145,11 +145,11 @@ TEST(Schedule, TrainerUsesTheScheduledRate) {
   o.step_size = 1;
   o.gamma = 0.5;
   ctnn::train::trainer<lin> t(o);
-  EXPECT_EQ(t.train_epoch(p, one_sample(), {}).lr, 0.1);
+  EXPECT_EQ(t.train_epoch(p, one_sample(), {}).learning_rate, 0.1);
   lin::parameters want = p;
   const hand_grad g = grad_at(want);
   const auto r = t.train_epoch(p, one_sample(), {});
-  EXPECT_EQ(r.lr, 0.05);
+  EXPECT_EQ(r.learning_rate, 0.05);
   EXPECT_NEAR(p.values[2], want.values[2] - 0.05 * g.b, 1e-15);
 }
 

@@ -41,7 +41,7 @@ fit_result fit(trainer<Net, Loss>& t, typename Net::parameters& p, const dataset
       r.has_validation = true;
       r.validation_loss = ev.loss;
       r.validation_accuracy = ev.accuracy;
-      r.validation_mae = ev.mae;
+      if (validation->regression()) r.validation_mae = ev.mae;
       if (early) {
         if (!best || ev.loss < best_loss) {
           if (!best) best = std::make_unique<parameters>();

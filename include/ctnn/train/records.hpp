@@ -4,6 +4,7 @@
 /// @file
 /// What a training run reports: progress after a step, one record per epoch, an evaluation,
 /// and the result of fit(). Plain data, host only.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -22,20 +23,27 @@ struct batch_progress {
 };
 using batch_callback = std::function<void(const batch_progress&)>;
 
-/// One finished epoch.
+/// One finished epoch: what train_epoch() measures, what fit() adds (validation) and what
+/// a driver adds (test); the history (CSV, checkpoint, report) keeps these records as they
+/// are (history_row in report/metrics.hpp is this type). NaN means "not measured": the
+/// validation figures without a validation set, the test figures unless a driver evaluated
+/// the test set, the MAEs on a classification run. The first twelve members are in the
+/// history CSV's column order, so a row can be written as an aggregate.
 struct epoch_record {
-  std::size_t epoch = 0;          ///< 1-based number of this epoch
-  double train_loss = 0;          ///< mean loss over the epoch's samples (before each step)
-  double train_accuracy = 0;      ///< fraction correct over the epoch (0 for regression)
-  double train_mae = 0;           ///< regression: mean |a − t| over the epoch (else 0)
-  double lr = 0;                  ///< learning rate used
-  double seconds = 0;             ///< wall time of the epoch's training (no evaluation)
-  double samples_per_second = 0;  ///< training samples / seconds
-  bool diverged = false;          ///< non-finite loss or parameters: see trainer::train_epoch
-  bool has_validation = false;    ///< fit() with a validation set
-  double validation_loss = 0;
-  double validation_accuracy = 0;
-  double validation_mae = 0;  ///< regression (validation_loss is then the MSE)
+  std::size_t epoch = 0;             ///< 1-based number of this epoch
+  double train_loss = NAN;           ///< mean loss over the epoch's samples (before each step)
+  double train_accuracy = NAN;       ///< fraction correct over the epoch (0 for regression)
+  double validation_loss = NAN;      ///< regression: the MSE
+  double validation_accuracy = NAN;  ///< fraction correct on the validation set
+  double learning_rate = NAN;        ///< learning rate used
+  double seconds = NAN;              ///< wall time of the epoch's training (no evaluation)
+  double test_loss = NAN, test_accuracy = NAN;  ///< set by a driver (the CLI), never here
+  double train_mae = NAN;                       ///< regression: mean |a − t| over the epoch
+  double validation_mae = NAN;                  ///< regression (validation_loss is then the MSE)
+  double test_mae = NAN;                        ///< regression, set by a driver
+  double samples_per_second = 0;                ///< training samples / seconds
+  bool diverged = false;        ///< non-finite loss or parameters: see trainer::train_epoch
+  bool has_validation = false;  ///< fit() with a validation set
 };
 using epoch_callback = std::function<bool(const epoch_record&)>;
 

@@ -146,7 +146,7 @@ class trainer {
 
     epoch_record rec;
     rec.epoch = epoch_ + 1;
-    rec.lr = learning_rate(epoch_);
+    rec.learning_rate = learning_rate(epoch_);
     const auto t0 = std::chrono::steady_clock::now();
 
     // Snapshot for divergence: the epoch is undone as a whole.
@@ -170,7 +170,8 @@ class trainer {
       const std::size_t rows = std::min(b, count - first);
       double batch_loss = 0;
       std::size_t batch_correct = 0;
-      diverged = !train_step(p, train, first, rows, shuffled, rec.lr, batch_loss, batch_correct);
+      diverged = !train_step(p, train, first, rows, shuffled, rec.learning_rate, batch_loss,
+                             batch_correct);
       loss_sum += batch_loss;
       abs_sum += abs_error_;
       correct += batch_correct;
@@ -185,7 +186,7 @@ class trainer {
     rec.samples_per_second = rec.seconds > 0 ? double(seen) / rec.seconds : 0.0;
     rec.train_loss = seen ? loss_sum / double(seen) : 0.0;
     rec.train_accuracy = seen && !train.regression() ? double(correct) / double(seen) : 0.0;
-    rec.train_mae = seen ? abs_sum / double(seen * Net::output_size) : 0.0;
+    if (train.regression()) rec.train_mae = seen ? abs_sum / double(seen * Net::output_size) : 0.0;
     if (diverged) {
       rec.diverged = true;
       std::copy(snapshot_.params.begin(), snapshot_.params.end(), p.values.begin());

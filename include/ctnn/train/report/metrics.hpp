@@ -20,6 +20,7 @@
 
 #include "ctnn/train/data_error.hpp"
 #include "ctnn/train/io/atomic_file.hpp"
+#include "ctnn/train/records.hpp"
 
 namespace ctnn::train {
 
@@ -174,19 +175,11 @@ struct classification_report {
   }
 };
 
-/// One row of the training history; NaN marks a value not measured (e.g. no validation).
-/// Validation figures come from the held-out part of the training data (--validation),
-/// test figures from the separate test set, each named after the set it comes from.
-struct history_row {
-  std::size_t epoch = 0;
-  double train_loss = NAN, train_accuracy = NAN;
-  double validation_loss = NAN, validation_accuracy = NAN;
-  double learning_rate = NAN;
-  double seconds = NAN;
-  double test_loss = NAN, test_accuracy = NAN;
-  /// Regression (float targets): mean absolute errors; the *_loss values are the MSEs.
-  double train_mae = NAN, validation_mae = NAN, test_mae = NAN;
-};
+/// One epoch of the history (CSV, checkpoint, report): the engine's own record
+/// (train/records.hpp), NaN where not measured. Validation figures come from the held-out
+/// part of the training data (--validation), test figures from the separate test set, each
+/// named after the set it comes from.
+using history_row = epoch_record;
 
 /// What a history's runs measured: class labels (losses and accuracies) or float targets
 /// (MSE and MAE).

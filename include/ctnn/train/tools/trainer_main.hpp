@@ -647,22 +647,12 @@ std::optional<training_summary> train_with_checkpoints(const cli_settings& s,
   const bool test_curves = d.have_test && (!s.report.empty() || !s.history.empty());
   const bool regression = s.targets.regression();
   auto on_epoch = [&](const train::epoch_record& r) {
-    train::history_row row;
-    row.epoch = r.epoch;
-    row.train_loss = r.train_loss;
-    row.train_accuracy = r.train_accuracy;
-    row.learning_rate = r.lr;
-    row.seconds = r.seconds;
+    train::history_row row = r;  // the test figures are added below
     char extra[96] = "";
-    if (regression) {  // MSE is the loss; the MAE beside it, no accuracy
-      row.train_mae = r.train_mae;
+    if (regression)  // MSE is the loss; the MAE beside it, no accuracy
       std::snprintf(extra, sizeof extra, "mae %.4f", r.train_mae);
-    }
     if (r.has_validation) {
-      row.validation_loss = r.validation_loss;
-      row.validation_accuracy = r.validation_accuracy;
       if (regression) {
-        row.validation_mae = r.validation_mae;
         std::snprintf(extra, sizeof extra, "mae %.4f  val_mse %.4f  val_mae %.4f", r.train_mae,
                       r.validation_loss, r.validation_mae);
       } else {

@@ -41,6 +41,7 @@
 #include "ctnn/detail/fixed_string.hpp"
 #include "ctnn/detail/simd.hpp"
 #include "ctnn/detail/sqrt.hpp"
+#include "ctnn/scale_shift.hpp"
 #include "ctnn/shape.hpp"
 
 namespace ctnn {
@@ -102,12 +103,11 @@ struct batch_norm_layer {
   }
 
   /// Pre-activation with the running statistics.
+  /// It is scale_shift's, on the scales and shifts of the running statistics.
   static constexpr void affine(const T* p, const T* x, T* z) noexcept {
-    std::array<T, channels> scale{}, shift{};
-    for (std::size_t c = 0; c < channels; ++c) scale_shift(p, c, scale[c], shift[c]);
-    for (std::size_t i = 0; i < pixels; ++i)
-      for (std::size_t c = 0; c < channels; ++c)
-        z[i * channels + c] = mac<Mode>(x[i * channels + c], scale[c], shift[c]);
+    std::array<T, 2 * channels> folded{};  // scale_shift's layout: scales, then shifts
+    for (std::size_t c = 0; c < channels; ++c) scale_shift(p, c, folded[c], folded[channels + c]);
+    scale_shift_layer<T, Mode, In, identity, Index>::affine(folded.data(), x, z);
   }
 
   static constexpr void forward(const T* p, const T* x, T* y) noexcept {

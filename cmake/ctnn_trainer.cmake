@@ -25,7 +25,7 @@ set(CTNN_TRAINER_ARCH "native" CACHE STRING
 # ARCH (default CTNN_TRAINER_ARCH, "native"; empty: the compiler's default) is the trainer's
 # -march, printed at configure time. A trainer runs where it is built, and the default
 # `fused` mode needs the FMA instructions that x86-64's baseline lacks: without them each
-# multiply-accumulate is a libm fmaf call and training is ~60× slower. Results are
+# multiply-accumulate is a libm fmaf call and training is ~40× slower (README). Results are
 # bit-identical whatever the ARCH (the kernels' summation order is fixed). Example:
 #   ctnn_add_trainer(my-trainer MODEL ${CMAKE_CURRENT_SOURCE_DIR}/models/my_net.hpp TYPE my::net)
 function(ctnn_add_trainer name)

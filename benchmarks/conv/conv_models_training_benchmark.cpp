@@ -7,8 +7,10 @@
 // average pool, dense + softmax, residual add), written here and sharing no code with
 // ctnn. Before any timing, main() checks for each model that both compute the same batch
 // gradient (max |ctnn − naive| ≤ 1e-4 · max |g|), so the reference does the same work.
-// Items processed = samples.
-//   ctnn_conv_models_training_benchmark --benchmark_repetitions=3
+// Items processed = samples; samples/s from wall time, the CPU column is the whole
+// process's (all threads), which on a shared machine is the steadier measure of the work.
+//   ctnn_conv_models_training_benchmark --benchmark_repetitions=5 \
+//       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -515,10 +517,12 @@ void naive_step(benchmark::State& state) {
       ->Name(name " SGD step (batch 64) ctnn/threads") \
       ->Arg(1)                                         \
       ->Arg(2)                                         \
+      ->MeasureProcessCPUTime()                        \
       ->UseRealTime()                                  \
       ->Unit(benchmark::kMillisecond);                 \
   BENCHMARK(naive_step<Net>)                           \
       ->Name(name " SGD step (batch 64) naive")        \
+      ->MeasureProcessCPUTime()                        \
       ->UseRealTime()                                  \
       ->Unit(benchmark::kMillisecond)
 

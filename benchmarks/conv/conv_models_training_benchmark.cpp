@@ -9,7 +9,7 @@
 // gradient (max |ctnn − naive| ≤ 1e-4 · max |g|), so the reference does the same work.
 // Items processed = samples; samples/s from wall time, the CPU column is the whole
 // process's (all threads), which on a shared machine is the steadier measure of the work.
-//   ctnn_conv_models_training_benchmark --benchmark_repetitions=5 \
+//   ctnn_conv_models_training_benchmark --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 

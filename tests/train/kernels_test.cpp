@@ -29,8 +29,8 @@ bool same_bits(const T* a, const T* b, std::size_t n) {
   return std::memcmp(a, b, n * sizeof(T)) == 0;
 }
 
-// Sizes chosen to exercise every tail: full 16-wide tiles, one 8-wide vector, scalar
-// columns; rows not a multiple of 6; k beyond one 256 block.
+// Sizes chosen to exercise every tail: full 16-wide tiles, one 8-wide vector, masked
+// (or scalar) columns; rows not a multiple of 6; k beyond one 256 block.
 template <class T, class Mode, std::size_t In, std::size_t Out>
 void check_dense(std::size_t n) {
   using net = ctnn::network<T, Mode, ctnn::input<In>, ctnn::dense<Out, ctnn::relu>>;
@@ -41,13 +41,15 @@ void check_dense(std::size_t n) {
   const auto gz = random_vector<T>(n * Out, 3);
   std::vector<T> scratch(ctnn::train::detail::gemm_scratch_size());
 
-  // Forward: batch vs the inference affine map, sample by sample.
-  std::vector<T> z(n * Out), want(Out);
+  // Forward: batch vs the inference affine map, sample by sample; nothing written past
+  // the n × Out outputs (the masked tail stores).
+  std::vector<T> z(n * Out + 16, T(7)), want(Out);
   grad::forward_batch(p.data(), x.data(), In, n, z.data(), scratch.data());
   for (std::size_t s = 0; s < n; ++s) {
     layer::affine(p.data(), x.data() + s * In, want.data());
     ASSERT_TRUE(same_bits(z.data() + s * Out, want.data(), Out)) << "sample " << s;
   }
+  for (std::size_t k = n * Out; k < z.size(); ++k) ASSERT_EQ(z[k], T(7)) << "wrote past z";
 
   // Backward: batch vs per-sample contract.
   std::vector<T> wt(grad::prepared_size);
@@ -83,6 +85,13 @@ TEST(Kernels, FloatFusedMatchesInferenceAndPerSample) {
   check_dense<float, ctnn::fused, 784, 128>(40);
   check_dense<float, ctnn::fused, 64, 10>(7);
   check_dense<float, ctnn::fused, 5, 3>(1);
+  // Widths that are not a multiple of the vector: 1 and 3 (a lone masked vector), 10
+  // (one vector + 2 masked lanes), 30 (16 + 14: a whole and a masked vector), 100.
+  check_dense<float, ctnn::fused, 784, 10>(25);
+  check_dense<float, ctnn::fused, 17, 1>(13);
+  check_dense<float, ctnn::fused, 10, 3>(8);
+  check_dense<float, ctnn::fused, 40, 30>(11);
+  check_dense<float, ctnn::fused, 30, 100>(9);
   // Many samples: C larger than the kernel's cache threshold (row blocks outside) and the
   // weight gradient's k = samples running over several k blocks.
   check_dense<float, ctnn::fused, 300, 64>(2100);
@@ -91,11 +100,17 @@ TEST(Kernels, FloatFusedMatchesInferenceAndPerSample) {
 TEST(Kernels, FloatUnfusedMatchesInferenceAndPerSample) {
   check_dense<float, ctnn::unfused, 300, 37>(29);
   check_dense<float, ctnn::unfused, 20, 24>(13);
+  check_dense<float, ctnn::unfused, 33, 10>(14);
+  check_dense<float, ctnn::unfused, 12, 1>(7);
+  check_dense<float, ctnn::unfused, 30, 100>(5);
 }
 
 TEST(Kernels, DoubleMatchesInferenceAndPerSample) {
   check_dense<double, ctnn::fused, 270, 21>(17);
   check_dense<double, ctnn::unfused, 9, 4>(6);
+  check_dense<double, ctnn::fused, 31, 10>(9);   // 4 + 4 + 2 masked lanes
+  check_dense<double, ctnn::fused, 10, 3>(7);    // one masked vector
+  check_dense<double, ctnn::unfused, 30, 1>(8);  // one masked lane
 }
 
 // Row-strided input (the trainer reads the dataset in place with its own row stride).

@@ -44,14 +44,25 @@ inline constexpr std::size_t gemm_mc =
 /// Layout: 0 any strides; 1 unit column stride (rows of A contiguous: one index for all
 /// rows); 2 unit row stride and all gemm_mr rows (the rows' values at one k contiguous).
 /// 1 and 2 leave the loop one address increment instead of six.
-template <class Mode, std::size_t NV, int Layout, class T>
+/// With Masked, the last vector holds only the lanes set in `mask` (the strip's last
+/// N mod width columns): masked loads read zeros elsewhere and masked stores leave the
+/// other columns alone, so a narrow layer (N = 10: one vector and two columns) keeps the
+/// vector speed; every column's sum is the same sequential one.
+template <class Mode, std::size_t NV, int Layout, bool Masked, class T, class Mask>
 inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t rows, std::size_t k0,
                             std::size_t kc, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                            gemm_init init, const T* bias) noexcept {
+                            gemm_init init, const T* bias, [[maybe_unused]] Mask mask) noexcept {
   using v = ctnn::detail::simd<T>;
   using vec = typename v::type;
   constexpr std::size_t mr = gemm_mr;
   constexpr std::size_t w = v::width;
+  // Vector j of a row: plain, or masked if it is the strip's last and Masked.
+  const auto load = [&](const T* p, std::size_t j) {
+    if constexpr (Masked) {
+      if (j + 1 == NV) return v::load(p, mask);
+    }
+    return v::load(p);
+  };
   const T* base[mr];
   for (std::size_t r = 0; r < mr; ++r)
     base[r] = A.a + (m0 + (r < rows ? r : rows - 1)) * A.row_stride + k0 * A.col_stride;
@@ -59,9 +70,9 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
   for (std::size_t r = 0; r < mr; ++r)
     for (std::size_t j = 0; j < NV; ++j) {
       if (init == gemm_init::accumulate && r < rows)
-        acc[r][j] = v::load(c + r * ldc + j * w);
+        acc[r][j] = load(c + r * ldc + j * w, j);
       else if (init == gemm_init::bias)
-        acc[r][j] = v::load(bias + j * w);
+        acc[r][j] = load(bias + j * w, j);
       else
         acc[r][j] = v::broadcast(T(0));
     }
@@ -71,7 +82,7 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
   for (std::size_t k = 0; k < kc; ++k, off += cs) {
     vec bv[NV];
 #pragma GCC unroll 4
-    for (std::size_t j = 0; j < NV; ++j) bv[j] = v::load(b + k * ldb + j * w);
+    for (std::size_t j = 0; j < NV; ++j) bv[j] = load(b + k * ldb + j * w, j);
 #pragma GCC unroll 8
     for (std::size_t r = 0; r < mr; ++r) {
       T ark;
@@ -89,11 +100,19 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
   }
   for (std::size_t r = 0; r < mr; ++r)
     if (r < rows)
-      for (std::size_t j = 0; j < NV; ++j) v::store(c + r * ldc + j * w, acc[r][j]);
+      for (std::size_t j = 0; j < NV; ++j) {
+        if constexpr (Masked) {
+          if (j + 1 == NV) {
+            v::store(c + r * ldc + j * w, mask, acc[r][j]);
+            continue;
+          }
+        }
+        v::store(c + r * ldc + j * w, acc[r][j]);
+      }
 }
 
-/// Scalar micro-kernel for the last `cols` columns (fewer than one vector, or all of N
-/// without SIMD).
+/// Scalar micro-kernel for the last `cols` columns (fewer than one vector on targets
+/// without masked loads, or all of N without SIMD).
 template <class Mode, class T>
 inline void gemm_micro_scalar(const strided<T>& A, std::size_t m0, std::size_t rows, std::size_t k0,
                               std::size_t kc, const T* b, std::size_t ldb, T* c, std::size_t ldc,
@@ -140,11 +159,29 @@ void gemm(std::size_t M, std::size_t K, const strided<T>& A, const T* b, std::si
         const auto strips = [&]<int Layout>() {
           constexpr std::size_t w = v::width;
           for (; n0 + 2 * w <= N; n0 += 2 * w)
-            gemm_micro_simd<Mode, 2, Layout>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0,
-                                             ldc, blk_init, bias ? bias + n0 : nullptr);
-          if constexpr (N % (2 * w) >= w) {
-            gemm_micro_simd<Mode, 1, Layout>(A, m, rows, k0, kc, bk + n0, ldb, c + m * ldc + n0,
-                                             ldc, blk_init, bias ? bias + n0 : nullptr);
+            gemm_micro_simd<Mode, 2, Layout, false>(A, m, rows, k0, kc, bk + n0, ldb,
+                                                    c + m * ldc + n0, ldc, blk_init,
+                                                    bias ? bias + n0 : nullptr, 0);
+          // The last rest < 2w columns: one or two vectors, the last one masked where the
+          // target has masked loads, else whole vectors and the scalar micro-kernel.
+          constexpr std::size_t rest = N % (2 * w);
+          if constexpr (rest != 0 && ctnn::detail::simd<T>::has_mask) {
+            constexpr std::size_t nv = (rest + w - 1) / w;
+            constexpr bool masked = rest % w != 0;
+            const auto mask = [] {
+              if constexpr (masked)
+                return v::tail_mask(rest % w);
+              else
+                return 0;
+            }();
+            gemm_micro_simd<Mode, nv, Layout, masked>(A, m, rows, k0, kc, bk + n0, ldb,
+                                                      c + m * ldc + n0, ldc, blk_init,
+                                                      bias ? bias + n0 : nullptr, mask);
+            n0 = N;
+          } else if constexpr (rest >= w) {
+            gemm_micro_simd<Mode, 1, Layout, false>(A, m, rows, k0, kc, bk + n0, ldb,
+                                                    c + m * ldc + n0, ldc, blk_init,
+                                                    bias ? bias + n0 : nullptr, 0);
             n0 += w;
           }
         };

@@ -110,15 +110,6 @@ P parameter_of(R (*)(P));
   return r;
 }
 
-/// One step of four inputs for one row: LDR, 2 × SXTB16, 2 × SMLAD.
-[[gnu::always_inline]] inline void dsp_step(std::int32_t& a, const std::int8_t*& w,
-                                            std::int32_t x02, std::int32_t x13) noexcept {
-  const std::uint32_t ww = load_word(w);
-  w += 4;
-  a = __smlad(sxtb16(ww), x02, a);
-  a = __smlad(sxtb16_ror8(ww), x13, a);
-}
-
 template <std::size_t Rows>
 [[gnu::always_inline]] inline void dot_rows_dsp(const std::int8_t* x, const std::int8_t* w,
                                                 std::size_t stride, std::size_t n,
@@ -134,14 +125,15 @@ template <std::size_t Rows>
     const std::int8_t* w3 = w + 3 * stride;
     std::int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     const std::int8_t* const x_end = x + n;
-    const std::int8_t* const end8 = x + (n & ~std::size_t{7});
-    if (x != end8) {
+    const std::int8_t* const end4 = x + (n & ~std::size_t{3});
+    if (x != end4) {
       // In assembly: GCC (-Os and -O2 alike) spills this loop's live values. Rows 1 and 3
       // are loaded at a register offset (the stride) from rows 0 and 2, which frees the
       // registers of two row pointers and keeps the loop's end in one. 8 inputs per
       // iteration: 2 × (LDR + 2 × SXTB16 + 4 rows × (LDR + 2 × SXTB16 + 2 × SMLAD)) + CMP +
-      // BNE = 48 instructions for 32 MACs.
-      std::uint32_t s, t;
+      // BNE = 48 instructions for 32 MACs. An odd number of 4-input steps enters the loop
+      // at its second half (label 2), so no separate copy of a step handles it (code size).
+      std::uint32_t s = static_cast<std::uint32_t>(n), t;
       std::int32_t x02, x13;
 #define CTNN_DETAIL_DSP_ROW(LOAD, A)        \
   LOAD "\n\t"                               \
@@ -158,26 +150,19 @@ template <std::size_t Rows>
           CTNN_DETAIL_DSP_ROW("ldr %[t], [%[w2], %[st]]", "a3")                           \
               CTNN_DETAIL_DSP_ROW("ldr %[t], [%[w2]], #4", "a2")
       __asm__(
-          "1:\n\t" CTNN_DETAIL_DSP_QUAD CTNN_DETAIL_DSP_QUAD
+          "lsls %[s], %[s], #29\n\t"  // bit 2 of n (an odd number of steps) into N
+          "bmi 2f\n"
+          "1:\n\t" CTNN_DETAIL_DSP_QUAD "2:\n\t" CTNN_DETAIL_DSP_QUAD
           "cmp %[x], %[end]\n\t"
           "bne 1b\n\t"
           : [x] "+r"(x), [w0] "+r"(w0), [w2] "+r"(w2), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
-            [a3] "+r"(a3), [s] "=&r"(s), [t] "=&r"(t), [x02] "=&r"(x02), [x13] "=&r"(x13)
-          : [st] "r"(stride), [end] "r"(end8)
+            [a3] "+r"(a3), [s] "+r"(s), [t] "=&r"(t), [x02] "=&r"(x02), [x13] "=&r"(x13)
+          : [st] "r"(stride), [end] "r"(end4)
           : "cc", "memory");
 #undef CTNN_DETAIL_DSP_QUAD
 #undef CTNN_DETAIL_DSP_ROW
       w1 = w0 + stride;
       w3 = w2 + stride;
-    }
-    if ((n & 4) != 0) {
-      const std::uint32_t xw = load_word(x);
-      x += 4;
-      const std::int32_t x02 = sxtb16(xw), x13 = sxtb16_ror8(xw);
-      dsp_step(a0, w0, x02, x13);
-      dsp_step(a1, w1, x02, x13);
-      dsp_step(a2, w2, x02, x13);
-      dsp_step(a3, w3, x02, x13);
     }
     for (; x != x_end; ++x) {
       const std::int32_t xi = *x;

@@ -11,12 +11,15 @@
 /// evaluation, Cortex-M0/M3, any host), Cortex-M4/M7/M33 with the DSP extension (SXTB16
 /// widens four int8 to two pairs of int16, SMLAD multiplies and adds both pairs in one
 /// instruction: 4 MACs per 1 LDR + 2 SXTB16 + 2 SMLAD per row, the input word expanded
-/// once for all rows), and x86-64 with AVX2 (16 int8 widened to int16, VPMADDWD).
+/// once for all rows), and x86-64 with AVX2 (int8_kernel_avx2.hpp: VPMADDUBSW on |x| and
+/// the weights carrying x's sign, 32 MACs per row in 5 instructions).
 /// Callers keep every partial sum inside int32 (quantized.hpp bounds the fan-in).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+
+#include "ctnn/detail/int8_kernel_avx2.hpp"
 
 #if defined(__GNUC__) && !defined(__ARM_FEATURE_DSP) && \
     (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_6M__))
@@ -26,10 +29,6 @@
 #if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
 #include <arm_acle.h>
 #define CTNN_DETAIL_ARM_DSP 1
-#endif
-#if defined(__AVX2__) && defined(__GNUC__)
-#include <immintrin.h>
-#define CTNN_DETAIL_INT8_AVX2 1
 #endif
 
 namespace ctnn::detail {
@@ -193,37 +192,6 @@ template <std::size_t Rows>
     for (std::size_t r = 0; r < Rows; ++r) acc[r] = a[r];
     if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc, acc);
   }
-}
-#endif
-
-#if defined(CTNN_DETAIL_INT8_AVX2)
-template <std::size_t Rows>
-[[gnu::always_inline]] inline void dot_rows_avx2(const std::int8_t* x, const std::int8_t* w,
-                                                 std::size_t stride, std::size_t n,
-                                                 std::int32_t* acc,
-                                                 const std::int32_t* init) noexcept {
-  __m256i s[Rows];
-#pragma GCC unroll 8
-  for (std::size_t r = 0; r < Rows; ++r) s[r] = _mm256_setzero_si256();
-  std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m256i xv =
-        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
-#pragma GCC unroll 8
-    for (std::size_t r = 0; r < Rows; ++r) {
-      const __m256i wv = _mm256_cvtepi8_epi16(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + r * stride + i)));
-      s[r] = _mm256_add_epi32(s[r], _mm256_madd_epi16(xv, wv));
-    }
-  }
-#pragma GCC unroll 8
-  for (std::size_t r = 0; r < Rows; ++r) {
-    __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s[r]), _mm256_extracti128_si256(s[r], 1));
-    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));
-    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xB1));
-    acc[r] = init[r] + _mm_cvtsi128_si32(h);
-  }
-  if (i < n) dot_rows_portable<Rows>(x + i, w + i, stride, n - i, acc, acc);
 }
 #endif
 

@@ -320,36 +320,50 @@ struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
   static constexpr std::size_t multiplier_count = epilogue::multipliers;
   static constexpr std::size_t shift_count = Out * epilogue::multipliers;
   static constexpr std::size_t fan_in = inputs;
-  static constexpr std::size_t whole = Out - Out % int8_rows;  ///< outputs in full row groups
+  /// Where the last group of int8_rows outputs starts. When Out is not a multiple of
+  /// int8_rows, it overlaps the group before it and recomputes a few outputs (the same
+  /// values): every output then runs in the one 4-row kernel, with no single-row copy of
+  /// it (code size), for about the MACs of the single rows it replaces.
+  static constexpr std::size_t last_group = Out >= int8_rows ? Out - int8_rows : 0;
 
-  static constexpr void forward(const int8_slice& p, const std::int8_t* x,
-                                std::int8_t* y) noexcept {
+  [[gnu::always_inline]] static constexpr void forward(const int8_slice& p, const std::int8_t* x,
+                                                       std::int8_t* y) noexcept {
     if constexpr (!epilogue::elementwise) {
       std::int32_t acc[Out];
-      for (std::size_t o = 0; o < Out; ++o) acc[o] = p.biases[o];
-      for (std::size_t o = 0; o < whole; o += int8_rows)
-        dot_rows<int8_rows>(x, p.weights + o * inputs, inputs, inputs, acc + o);
-      if constexpr (whole < Out)
-        for (std::size_t o = whole; o < Out; ++o)
-          dot_rows<1>(x, p.weights + o * inputs, inputs, inputs, acc + o);
+      if constexpr (Out < int8_rows) {
+        for (std::size_t o = 0; o < Out; ++o)
+          dot_rows<1>(x, p.weights + o * inputs, inputs, inputs, acc + o, p.biases + o);
+      } else {
+        for (std::size_t o = 0; o < Out; o += int8_rows) {
+          const std::size_t g = group(o);
+          dot_rows<int8_rows>(x, p.weights + g * inputs, inputs, inputs, acc + g, p.biases + g);
+        }
+      }
       epilogue::apply_vector(acc, Out, p.multipliers, p.shifts, y);
+    } else if constexpr (Out < int8_rows) {
+      for (std::size_t o = 0; o < Out; ++o) rows<1>(p, x, y, o);
     } else {
-      for (std::size_t o = 0; o < whole; o += int8_rows) rows<int8_rows>(p, x, y, o);
-      if constexpr (whole < Out)
-        for (std::size_t o = whole; o < Out; ++o) rows<1>(p, x, y, o);
+      for (std::size_t o = 0; o < Out; o += int8_rows) rows<int8_rows>(p, x, y, group(o));
     }
   }
 
  private:
+  /// The first output of the row group at o: o, or last_group for the last one.
+  static constexpr std::size_t group(std::size_t o) noexcept {
+    return Out % int8_rows == 0 || o < last_group ? o : last_group;
+  }
+
   template <std::size_t R>
   static constexpr void rows(const int8_slice& p, const std::int8_t* x, std::int8_t* y,
                              std::size_t o) noexcept {
     std::int32_t acc[R];
-    for (std::size_t r = 0; r < R; ++r) acc[r] = p.biases[o + r];
-    dot_rows<R>(x, p.weights + o * inputs, inputs, inputs, acc);
+    dot_rows<R>(x, p.weights + o * inputs, inputs, inputs, acc, p.biases + o);
+    // Locals: the int8 stores may alias the slice.
+    const std::int32_t* const m = p.multipliers;
+    const std::int8_t* const s = p.shifts + o * epilogue::multipliers;
+    const std::int32_t zy = p.output_zero_point;
     for (std::size_t r = 0; r < R; ++r)
-      y[o + r] = epilogue::apply(acc[r], p.multipliers, p.shifts + (o + r) * epilogue::multipliers,
-                                 p.output_zero_point);
+      y[o + r] = epilogue::apply(acc[r], m, s + r * epilogue::multipliers, zy);
   }
 };
 

@@ -45,6 +45,7 @@
 #include "ctnn/detail/checks.hpp"
 #include "ctnn/detail/fixed_string.hpp"
 #include "ctnn/detail/int8_layers.hpp"
+#include "ctnn/detail/int8_scale_shift.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/quantization.hpp"
 

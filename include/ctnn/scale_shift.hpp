@@ -11,8 +11,8 @@
 /// 2·C: no weight decay); initial values scale = 1, shift = 0. Forward (frozen):
 /// y[i] = act(mac(x[i], scale[c], shift[c])) with c = i mod C; for the values a batch_norm
 /// folds to, the same bits as that batch_norm's inference forward pass. constexpr,
-/// noexcept, no heap, both numeric modes. No int8 form yet: quantized<Net> with a
-/// scale_shift is a compile error with a sentence (detail/int8_layers.hpp).
+/// noexcept, no heap, both numeric modes. int8 form: detail/int8_scale_shift.hpp (TFLite's
+/// 1×1 depthwise convolution: a weight, an int32 bias and a requantisation per channel).
 #include <cstddef>
 
 #include "ctnn/activation.hpp"

@@ -20,7 +20,7 @@
 ///   [−128, 127] (relu: [z_out, 127]; leaky relu: acc < 0 uses the second multiplier).
 /// - max pool over valid windows; avg pool: Σ of the raw values / n, rounded half away
 ///   from zero (the output keeps the input's scale and zero point).
-/// - ADD (residual blocks): see add() below.
+/// - ADD (residual blocks): see add() below; a per-channel affine (scale_shift): affine().
 /// - sigmoid, tanh, softmax: v = requantise(acc) is x·log2(e) in Q16; the outputs are
 ///   round(256·σ(x)) − 128, round(128·tanh(x)), round(256·softmax_i) − 128, computed here in
 ///   double from exact powers of two. ctnn evaluates 2^(−t) with a Q30 polynomial whose
@@ -262,6 +262,23 @@ inline std::vector<std::int8_t> forward_layer(const layer& l, shape in, const la
     const std::size_t ch = i % l.units;
     const multiplier neg = p.negative.empty() ? multiplier{} : p.negative[ch];
     y[i] = epilogue(acc[i], l.a, p.positive[ch], neg, p.z_out);
+  }
+  return y;
+}
+
+/// A per-channel affine map y = act(a[c]·x + b[c]) (ctnn's scale_shift) as TFLite runs it:
+/// DEPTHWISE_CONV_2D with a 1×1 kernel, stride 1 and depth multiplier 1, so for every value
+/// x of channel c = (index mod C): acc = b[c] + (x − z_in)·W[c], then the element-wise
+/// epilogue with channel c's multipliers. p.weights: W[c]; p.biases: b[c] (not folded).
+inline std::vector<std::int8_t> affine(shape in, act a, const layer_params& p,
+                                       const std::vector<std::int8_t>& x) {
+  std::vector<std::int8_t> y(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const std::size_t c = i % in.c;
+    const std::int64_t acc =
+        std::int64_t{p.biases[c]} + (std::int64_t{x[i]} - p.z_in) * std::int64_t{p.weights[c]};
+    y[i] =
+        epilogue(acc, a, p.positive[c], p.negative.empty() ? multiplier{} : p.negative[c], p.z_out);
   }
   return y;
 }

@@ -12,7 +12,8 @@
 ///   real zero (padding, ReLU's floor) is exact. A degenerate range (a tensor that is
 ///   constant, e.g. all-zero activations) falls back to [lo, lo + 1] and is reported.
 /// - Weights: symmetric, scale max|W|/127 per filter for conv2d (per output channel for
-///   depthwise_conv2d); for dense per output too but as the layer's largest scale times
+///   depthwise_conv2d; per channel for scale_shift, whose scale[c] is its one weight and
+///   shift[c] its bias); for dense per output too but as the layer's largest scale times
 ///   2^−k (one multiplier, a shift per output);
 ///   raised where needed so that every quantized bias stays within ±2^28 (the int32
 ///   accumulator's headroom, quantized.hpp).
@@ -81,6 +82,13 @@ template <class T, class M, class In, std::size_t KH, std::size_t KW, class A, s
           class P, std::size_t DM, std::size_t I>
 inline constexpr bool
     is_depthwise<ctnn::detail::depthwise_conv2d_layer<T, M, In, KH, KW, A, S, P, DM, I>> = true;
+
+/// scale_shift: quantised as a 1×1 depthwise convolution (detail/int8_scale_shift.hpp): its
+/// float scale[C] is the weight (one tap per channel), shift[C] the bias.
+template <class L>
+inline constexpr bool is_scale_shift = false;
+template <class T, class M, class In, class A, std::size_t I>
+inline constexpr bool is_scale_shift<ctnn::detail::scale_shift_layer<T, M, In, A, I>> = true;
 
 template <class L>
 inline constexpr bool is_residual = false;
@@ -241,7 +249,8 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
   using Q = quantized<Net>;
   if constexpr (detail::is_residual<L>) {
     quantize_residual<Net, I>(p, ranges, q);
-  } else if constexpr (!detail::is_dense<L> && !detail::is_conv<L> && !detail::is_depthwise<L>) {
+  } else if constexpr (!detail::is_dense<L> && !detail::is_conv<L> && !detail::is_depthwise<L> &&
+                       !detail::is_scale_shift<L>) {
     // pooling, global_avg_pool, flatten and dropout keep their input's quantisation
     q.scales[I] = q.scales[I - 1];
     q.zero_points[I] = q.zero_points[I - 1];
@@ -256,14 +265,17 @@ void quantize_layer(const typename Net::parameters& p, const std::vector<tensor_
     } else {
       std::tie(q.scales[I], q.zero_points[I]) = detail::asymmetric(ranges[I].lo, ranges[I].hi);
     }
+    constexpr bool affine = detail::is_scale_shift<L>;
+    // outputs (dense), filters/channels (conv, depthwise); scale_shift's 2·C biases are its
+    // scales and shifts
+    constexpr std::size_t outs = affine ? L::bias_count / 2 : L::bias_count;
+    constexpr std::size_t fan = affine ? 1 : L::weight_count / outs;  // taps per output
     const auto* w = p.values.data() + Net::template parameter_offset<I>;
-    const auto* b = w + L::weight_count;
+    const auto* b = w + fan * outs;
     constexpr bool dense = detail::is_dense<L>;
-    constexpr std::size_t outs = L::bias_count;          // outputs (dense), filters/channels (conv)
-    constexpr std::size_t fan = L::weight_count / outs;  // taps per output
     // Float layouts: dense W[i][o] (i·Out + o); conv W[kh][kw][c][f] (tap·F + f); depthwise
-    // W[kh][kw][o] (tap·O + o). All are "tap-major, output fastest", so W(o, tap) =
-    // w[tap·outs + o] for every kind.
+    // W[kh][kw][o] (tap·O + o); scale_shift scale[c] (one tap). All are "tap-major, output
+    // fastest", so W(o, tap) = w[tap·outs + o] for every kind.
     auto weight = [&](std::size_t o, std::size_t tap) {
       return static_cast<double>(w[tap * outs + o]);
     };

@@ -11,7 +11,7 @@ set(CTNN_TRAINER_ARCH "native" CACHE STRING
 # ctnn_add_trainer(<name> MODEL <header> TYPE <type>
 #                  [MODEL_INCLUDE <path>] [NAMESPACE <namespace>]
 #                  [SYNTHETIC moons|circles|xor|spirals] [EPOCHS n] [LR x] [BATCH n]
-#                  [SCHEDULE none|step|cosine] [WEIGHT_DECAY x] [ARCH march]
+#                  [SCHEDULE none|step|cosine] [WEIGHT_DECAY x] [AUGMENT list] [ARCH march]
 #                  [INCLUDE_DIRECTORIES dirs...])
 # Builds executable <name>, the full training CLI (include/ctnn/train/tools/trainer_main.hpp) for
 # the network type <type> (e.g. my::net) declared in <header>. Every checkpoint it writes
@@ -19,7 +19,7 @@ set(CTNN_TRAINER_ARCH "native" CACHE STRING
 # "models/my_net.hpp"), <type> and the weights namespace (NAMESPACE, default
 # "<type>_weights"), so `ctnn-export my.ckpt -o my_weights.hpp` needs nothing else.
 # SYNTHETIC makes that synthetic set the default data; EPOCHS/LR/BATCH/SCHEDULE/
-# WEIGHT_DECAY change the defaults of the flags of the same names. The target is treated as
+# WEIGHT_DECAY/AUGMENT change the defaults of the flags of the same names. The target is treated as
 # the caller's own: ctnn's warnings and its CTNN_HOST_ARCH are not imposed on it (only
 # ctnn's own trainers, made inside the ctnn project, get them).
 # ARCH (default CTNN_TRAINER_ARCH, "native"; empty: the compiler's default) is the trainer's
@@ -30,7 +30,7 @@ set(CTNN_TRAINER_ARCH "native" CACHE STRING
 #   ctnn_add_trainer(my-trainer MODEL ${CMAKE_CURRENT_SOURCE_DIR}/models/my_net.hpp TYPE my::net)
 function(ctnn_add_trainer name)
   cmake_parse_arguments(arg ""
-    "MODEL;TYPE;MODEL_INCLUDE;NAMESPACE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY;ARCH"
+    "MODEL;TYPE;MODEL_INCLUDE;NAMESPACE;SYNTHETIC;EPOCHS;LR;BATCH;SCHEDULE;WEIGHT_DECAY;AUGMENT;ARCH"
     "INCLUDE_DIRECTORIES" ${ARGN})
   if(NOT arg_MODEL OR NOT arg_TYPE)
     message(FATAL_ERROR "ctnn_add_trainer(${name}): MODEL <header> and TYPE <type> are required")
@@ -71,6 +71,9 @@ function(ctnn_add_trainer name)
   endif()
   if(arg_WEIGHT_DECAY)
     string(APPEND defaults "  d.weight_decay = ${arg_WEIGHT_DECAY};\n")
+  endif()
+  if(arg_AUGMENT)
+    string(APPEND defaults "  d.augment = \"${arg_AUGMENT}\";\n")
   endif()
   set(source "${CMAKE_CURRENT_BINARY_DIR}/${name}_main.cpp")
   file(CONFIGURE OUTPUT "${source}" CONTENT

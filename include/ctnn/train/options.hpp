@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "ctnn/train/data/augment.hpp"
+
 namespace ctnn::train {
 
 /// Optimiser kinds. The numeric values are stored in checkpoints: never renumber.
@@ -66,6 +68,7 @@ struct options {
   init_scheme init = init_scheme::he;
   bias_init bias = bias_init::zero;
   double init_range = 0.5;  ///< A of init_scheme::uniform and bias_init::uniform
+  augmentation augment;     ///< random flips/shifts of training images (data/augment.hpp)
 };
 
 /// "gd", "sgd", "momentum", "adam" → kind; nullopt for anything else.

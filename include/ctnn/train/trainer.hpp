@@ -50,6 +50,9 @@
 ///   std::invalid_argument with a one-line reason on a foreign or inconsistent checkpoint.
 /// - `gradient(params, set, grad)`: mean loss and gradient over a set, no update.
 /// - `epoch()`, `step()`, `learning_rate(epoch)`, `settings()`.
+/// - options.augment (data/augment.hpp): train_epoch flips/shifts each training image, from
+///   a key drawn per step; the constructor throws std::invalid_argument (one line) when
+///   the network's input is not an image.
 /// Datasets: `features` must equal Net::input_size; labels are class indices < classes
 /// (1-output networks: the target is the label, 0 or 1; MSE with N outputs: one-hot).
 /// A regression set (dataset::targets > 0: float target vectors, e.g. an autoencoder's own
@@ -108,6 +111,7 @@ class trainer {
 
   explicit trainer(const options& o) : opt_(o), pool_(o.threads) {
     if (opt_.shards == 0) opt_.shards = 1;
+    check_augmentation();
     decays_.assign(Net::parameter_count, 0);
     auto mark = [&](std::size_t offset, std::size_t count) {
       std::fill_n(decays_.begin() + static_cast<std::ptrdiff_t>(offset), count, 1);
@@ -350,6 +354,17 @@ class trainer {
     v_.assign(slots >= 2 ? Net::parameter_count : 0, T(0));
   }
 
+  /// Augmentation transforms images: a network whose input is not one refuses it.
+  void check_augmentation() const {
+    using shape = typename Net::input_shape;
+    if (opt_.augment.active() && (shape::height < 2 || shape::width < 2))
+      throw std::invalid_argument(
+          "augmentation '" + to_string(opt_.augment) +
+          "' transforms images, but this network's input is " + std::to_string(shape::height) +
+          "x" + std::to_string(shape::width) + "x" + std::to_string(shape::channels) +
+          " (height and width must be at least 2)");
+  }
+
   void check_labels(const dataset& d) const {
     const std::size_t classes = Net::output_size == 1 ? 2 : Net::output_size;
     for (std::size_t i = 0; i < d.y.size(); ++i)
@@ -428,7 +443,11 @@ class trainer {
   bool train_step(parameters& p, const dataset& d, std::size_t first, std::size_t rows,
                   bool shuffled, double lr, double& loss_sum, std::size_t& correct) {
     if constexpr (pass::stochastic) noise_key_ = rng_.next();
+    // Only an augmenting run draws its key: runs without keep their bits.
+    augmenting_ = opt_.augment.active();
+    if (augmenting_) augment_key_ = rng_.next();
     compute_batch(p.values.data(), d, first, rows, shuffled, loss_sum, correct);
+    augmenting_ = false;
     const std::size_t nshards = shards_.size();
     const std::size_t threads = pool_.size();
     // Reduction in shard order, update, finiteness: split by parameter range.
@@ -482,7 +501,13 @@ class trainer {
       }
     }
     if (n > 0) {
-      if constexpr (std::is_same_v<T, float>) {
+      if (augmenting_) {
+        using shape = typename Net::input_shape;
+        for (std::size_t r = 0; r < n; ++r)
+          apply_transform(draw_transform(opt_.augment, augment_key_, begin + r),
+                          d.sample(shuffled ? order_[begin + r] : begin + r), sh.x.data() + r * in0,
+                          shape::height, shape::width, shape::channels);
+      } else if constexpr (std::is_same_v<T, float>) {
         if (shuffled) {
           for (std::size_t r = 0; r < n; ++r)
             std::copy_n(d.sample(order_[begin + r]), in0, sh.x.data() + r * in0);
@@ -517,7 +542,9 @@ class trainer {
   std::size_t epoch_ = 0;
   std::uint64_t step_ = 0;
   rng rng_;
-  std::uint64_t noise_key_ = 0;  ///< this step's key for stochastic layers (dropout)
+  std::uint64_t noise_key_ = 0;    ///< this step's key for stochastic layers (dropout)
+  std::uint64_t augment_key_ = 0;  ///< this step's key for options::augment
+  bool augmenting_ = false;        ///< inside a train_step of an augmenting run
   std::vector<std::uint32_t> order_;
   std::vector<shard> shards_;
   std::size_t shard_rows_ = 0;

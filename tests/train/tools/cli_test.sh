@@ -95,7 +95,7 @@ help)
   for flag in --data --csv --csv-test --submission --epochs --batch --optimizer --lr --seed \
       --threads --validation --init --weight-decay --schedule --patience --out --resume \
       --history --report --loss --init-range --log-every --predict --index --out-predictions \
-      --target --target-columns --normal-class; do
+      --target --target-columns --normal-class --augment; do
     grep -qF -- "$flag" out.txt || fail "--help lacks $flag"
   done
   grep -qF "ctnn1|f32|fused|in(1x1x784)|dense(128,relu)|dense(64,relu)|dense(10,softmax)" out.txt ||
@@ -438,6 +438,26 @@ hardening_options)
     refused 1 "is not a C++ name" "$exporter" m.ckpt -o w.hpp --model-header m.hpp \
       --model-type 'm; int x' --namespace w
     refused 1 "see --help" "$exporter" m.ckpt
+  fi
+  ;;
+augment_option)
+  # --augment (docs/training.md, "Data augmentation"): a bad list is exit 1 with one line;
+  # a model whose input is not an image refuses it (exit 1); an image model trains with it
+  # and reports it.
+  for v in "" rotate flip,flip shift0 shift9 flip, "flip shift2" none,flip; do
+    refused 1 "--augment: '$v' is not none or a list of flip and shift1..shift8" \
+      "$moons" --augment "$v"
+  done
+  mnist_dir d
+  refused 1 "augmentation 'flip,shift2' transforms images, but this network's input is 1x1x784" \
+    "$mlp" --data d --augment flip,shift2 --epochs 1
+  if [ -n "$cnn" ]; then
+    run 0 "$cnn" --data d --epochs 1 --augment flip,shift2 --out a.ckpt
+    grep -qF '"augment":"flip,shift2"' out.txt || fail "the result does not name the augmentation"
+    one=$(json_number parameters_crc32)
+    run 0 "$cnn" --data d --epochs 1 --augment none --out b.ckpt
+    ! grep -qF '"augment"' out.txt || fail "--augment none is reported"
+    [ "$one" != "$(json_number parameters_crc32)" ] || fail "--augment changed nothing"
   fi
   ;;
 hardening_early)

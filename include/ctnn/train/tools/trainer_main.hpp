@@ -65,6 +65,7 @@ struct trainer_defaults {
   std::size_t batch = 128;
   std::string schedule = "none";  ///< default of --schedule
   double weight_decay = 0.0;      ///< default of --weight-decay
+  std::string augment = "none";   ///< default of --augment
   std::string model_header;       ///< the model header's include path (checkpoint, exports)
   std::string model_type;         ///< the model's C++ type (checkpoint, exports)
   std::string weights_namespace;  ///< default namespace of exported weights ("": <type>_weights)
@@ -82,7 +83,8 @@ struct cli_settings {
   double scale = 0;  ///< --scale: 0 = the default (÷255 for IDX and Kaggle-shaped CSV, else 1)
   std::size_t validation = 0, limit_train = 0, limit_test = 0;
   std::string optimizer = "adam", init = "he", bias_init = "zero", schedule = "none";
-  std::string loss;  ///< --loss ce|bce|mse; "" = the model's natural loss
+  std::string augment = "none";  ///< --augment: none or e.g. flip,shift2
+  std::string loss;              ///< --loss ce|bce|mse; "" = the model's natural loss
   bool init_range_given = false, bias_init_given = false;
   bool index_given = false, out_predictions_given = false;
   std::size_t log_every = 0;  ///< --log-every N: a progress line every N steps (0: per epoch)
@@ -771,6 +773,7 @@ std::optional<scored_set> evaluate_run(const trainer_defaults& defaults, const t
             {"seed", o.seed},
             {"checkpoint", writer.path()},
             {"parameters_crc32", crc32_of_bytes(writer.last().parameters)}};
+  if (o.augment.active()) result["augment"] = train::to_string(o.augment);
   result["seconds_per_epoch"] = sum.epochs_run ? sum.train_seconds / double(sum.epochs_run) : 0.0;
   result["samples_per_second"] =
       sum.train_seconds > 0 ? double(sum.epochs_run * d.train_set.size()) / sum.train_seconds : 0.0;
@@ -849,6 +852,7 @@ void write_run_report(const trainer_defaults& defaults, const cli_settings& s,
       {"seed", std::to_string(o.seed)},
       {kind + " loss", number(ev.loss)},
       {"checkpoint", std::filesystem::path(out).filename().string()}};
+  if (o.augment.active()) rd.settings.push_back({"augmentation", train::to_string(o.augment)});
   rd.class_names = scored->class_names;
   rd.history = history;
   rd.confusion = sc.cm;
@@ -1165,6 +1169,7 @@ std::optional<int> parse_command_line(int argc, char** argv, const trainer_defau
   o.weight_decay = defaults.weight_decay;
   o.threads = std::max(1u, std::thread::hardware_concurrency());
   s.schedule = defaults.schedule;
+  s.augment = defaults.augment;
 
   CLI::App app{"Trains " + std::string(Net::signature) +
                ".\nProgress on stderr; one JSON line with the results on stdout."};
@@ -1260,6 +1265,19 @@ std::optional<int> parse_command_line(int argc, char** argv, const trainer_defau
   app.add_option("--schedule", s.schedule, "learning-rate schedule: none, step or cosine")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "step", "cosine"}));
+  app.add_option("--augment", s.augment,
+                 "random changes of every training image in every step: none, or a "
+                 "comma-separated list of flip (mirror left-right, p = 1/2) and shiftN "
+                 "(translate by up to N = 1..8 pixels each way, zero fill), e.g. flip,shift2")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return train::parse_augmentation(v)
+                       ? std::string()
+                       : "'" + train::printable(v, 60) +
+                             "' is not none or a list of flip and shift1..shift8";
+          },
+          "LIST"));
   app.add_option("--step-size", o.step_size, "step schedule: epochs between decays")
       ->capture_default_str()
       ->check(count_in(1, train::checkpoint_max_epochs));
@@ -1343,6 +1361,7 @@ std::optional<int> parse_command_line(int argc, char** argv, const trainer_defau
   }
   o.optimizer = *train::parse_optimizer(s.optimizer);
   o.schedule = *train::parse_schedule(s.schedule);
+  o.augment = *train::parse_augmentation(s.augment);
   o.init = *train::parse_init(s.init);
   o.bias = *train::parse_bias_init(s.bias_init);
   if (o.init == train::init_scheme::uniform && bias_init->count() == 0)

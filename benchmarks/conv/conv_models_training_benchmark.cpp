@@ -6,7 +6,8 @@
 // depthwise, batch norm with the statistics of each of the trainer's shards, global
 // average pool, dense + softmax, residual add), written here and sharing no code with
 // ctnn. Before any timing, main() checks for each model that both compute the same batch
-// gradient (max |ctnn − naive| ≤ 1e-4 · max |g|), so the reference does the same work.
+// gradient (max |ctnn − naive| ≤ 1e-4 · max |g|) and the same parameters after one step
+// (≤ 1e-6 · max |p|, running averages included), so the reference does the same work.
 // Items processed = samples; samples/s from wall time, the CPU column is the whole
 // process's (all threads), which on a shared machine is the steadier measure of the work.
 //   ctnn_conv_models_training_benchmark --benchmark_repetitions=5
@@ -530,7 +531,8 @@ CTNN_MODEL_BENCHMARKS(models::ds_cnn, "ds_cnn");
 CTNN_MODEL_BENCHMARKS(models::ds_cnn_bn, "ds_cnn_bn");
 CTNN_MODEL_BENCHMARKS(models::resnet8, "resnet8");
 
-/// Both implementations give the same batch gradient (else the comparison is meaningless).
+/// Both implementations give the same batch gradient and the same parameters after one step
+/// (else the comparison is meaningless).
 template <class Net>
 bool same_gradient(const char* name) {
   const auto d = random_set(Net::input_size);
@@ -554,7 +556,23 @@ bool same_gradient(const char* name) {
   }
   std::fprintf(stderr, "%s gradient check: max |ctnn − naive| = %.3g (max |g| = %.3g)\n", name, err,
                scale);
-  return scale > 0 && err <= 1e-4 * scale;
+  if (!(scale > 0 && err <= 1e-4 * scale)) return false;
+  // And the same step: one SGD update (and batch norm's running averages) from the same
+  // parameters, ctnn without shuffling so that its shards hold the naive reference's rows.
+  ctnn::train::options o = settings(1);
+  o.shuffle = false;
+  ctnn::train::trainer<Net> unshuffled(o);
+  auto after = std::make_unique<typename Net::parameters>(*p);
+  unshuffled.train_epoch(*after, d, {});
+  n.step(p->values.data(), d);
+  double size = 0, diff = 0;
+  for (std::size_t j = 0; j < Net::parameter_count; ++j) {
+    size = std::max(size, double(std::fabs(after->values[j])));
+    diff = std::max(diff, double(std::fabs(after->values[j] - p->values[j])));
+  }
+  std::fprintf(stderr, "%s step check: max |ctnn − naive| = %.3g (max |p| = %.3g)\n", name, diff,
+               size);
+  return diff <= 1e-6 * size;
 }
 
 }  // namespace
@@ -562,7 +580,7 @@ bool same_gradient(const char* name) {
 int main(int argc, char** argv) {
   if (!same_gradient<models::ds_cnn>("ds_cnn") || !same_gradient<models::ds_cnn_bn>("ds_cnn_bn") ||
       !same_gradient<models::resnet8>("resnet8")) {
-    std::fprintf(stderr, "error: ctnn and the naive reference disagree on the gradient\n");
+    std::fprintf(stderr, "error: ctnn and the naive reference disagree on the gradient or step\n");
     return 1;
   }
   benchmark::Initialize(&argc, argv);

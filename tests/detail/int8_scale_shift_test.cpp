@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The int8 form of scale_shift (detail/int8_scale_shift.hpp) against the independent int64
+// The int8 form of scale_shift (detail/int8_scale_shift.hpp): against the independent int64
 // reference written from TFLite's formulas (tests/support/int8_reference.hpp, affine) on
 // random shapes and at the extremes (zero points at both ends, multipliers near 2^31,
-// accumulators that saturate, weights ±127, inputs −128/127); train/quantize.hpp on a lone
-// scale_shift (layout, and the int8 output within a few steps of the float one); and end to
-// end: a batch_norm with nothing before it, folded to a scale_shift and quantized with the
-// conv and dense layers after it, compared exactly with the reference.
+// accumulators that saturate, weights ±127, inputs −128/127); a hand-computed case, also in
+// constant evaluation; train/quantize.hpp on a lone scale_shift (layout, and the int8 output
+// within two steps of the float one); and end to end: a batch_norm with nothing before it,
+// folded to a scale_shift and quantized with the conv and dense layers after it, compared
+// exactly with the reference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -109,6 +110,21 @@ TEST(Int8ScaleShift, MatchesTheInt64Reference) {
   check_against_reference<network<float, input<3, 4, 5>, scale_shift<ctnn::leaky_relu<1, 10>>>,
                           act::leaky_relu>(5);
   check_against_reference<network<float, input<1, 1, 1>, scale_shift<ctnn::relu>>, act::relu>(6);
+}
+
+// Hand-computed, in constant evaluation and at run time: W = {3, −2}, b = {4, 1} (folded:
+// b' = b − z_in·W = {−2, 5}), z_in = 2, z_out = 5, multiplier 2^30 with shift 0 (m = 1/2).
+// x = {10, 20}: acc = b + (x − z_in)·W = {4 + 8·3, 1 + 18·(−2)} = {28, −35}; halved and
+// rounded (ties toward +∞: −17.5 → −17) = {14, −17}; + z_out = {19, −12}.
+using hand_net = ctnn::network<float, ctnn::input<2>, ctnn::scale_shift<>>;
+using hand_q = ctnn::quantized<hand_net>;
+constexpr hand_q::parameters hand_params{{3, -2}, {-2, 5}, {1 << 30, 1 << 30},
+                                         {0, 0},  {2, 5},  {1.0f, 1.0f}};
+static_assert(hand_q::forward(hand_params, {10, 20}) == hand_q::output{19, -12});
+
+TEST(Int8ScaleShift, HandComputedAtRunTime) {
+  const hand_q::input x{10, 20};
+  EXPECT_EQ(hand_q::forward(hand_params, x), (hand_q::output{19, -12}));
 }
 
 TEST(Int8ScaleShift, QuantizeWritesOneWeightAndBiasPerChannel) {

@@ -19,6 +19,7 @@
 /// instructions per 32 MACs and row, and two of them on the shuffle port.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__AVX2__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -128,6 +129,36 @@ template <std::size_t Rows>
   std::size_t r = 0;
   for (; r + 4 <= Rows; r += 4) dot4_avx2(x, w + r * stride, stride, n, acc + r, init + r);
   for (; r < Rows; ++r) dot1_avx2(x, w + r * stride, n, acc + r, init + r);
+}
+
+/// The identity/relu epilogue of four outputs at once (requantize_linear in int8_layers.hpp,
+/// lane by lane the same integers): y[r] = clamp(zy + requantize(acc[r], m[r], s[r]),
+/// Relu ? zy : −128, 127), m = the four multipliers. Only requantize's path for shifts ≤ −2
+/// (every dense and conv layer in practice): t = ⌊P / 2^32⌋ of the 64-bit product P (two
+/// VPMULDQ, even and odd lanes), then ((2t >> ~s) + 1) >> 1 with VPSRAVD (~s in [1, 30]);
+/// returns false, writing nothing, if a shift is above −2 (the caller takes the scalar path).
+/// The clamps are VPMAXSD/VPMINSD and the saturating packs to int16 and int8.
+template <bool Relu>
+[[gnu::always_inline]] inline bool requantize_linear4_avx2(const std::int32_t* acc, __m128i m,
+                                                           const std::int8_t* s, std::int32_t zy,
+                                                           std::int8_t* y) noexcept {
+  std::int32_t s4;
+  std::memcpy(&s4, s, 4);
+  const __m128i shift = _mm_cvtepi8_epi32(_mm_cvtsi32_si128(s4));
+  if (_mm_movemask_epi8(_mm_cmpgt_epi32(shift, _mm_set1_epi32(-2))) != 0) return false;
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(acc));
+  const __m128i p02 = _mm_mul_epi32(a, m);
+  const __m128i p13 = _mm_mul_epi32(_mm_srli_epi64(a, 32), _mm_srli_epi64(m, 32));
+  const __m128i high = _mm_blend_epi32(_mm_srli_epi64(p02, 32), p13, 0b1010);
+  const __m128i right = _mm_xor_si128(shift, _mm_set1_epi32(-1));  // ~s
+  __m128i v = _mm_srai_epi32(
+      _mm_add_epi32(_mm_srav_epi32(_mm_add_epi32(high, high), right), _mm_set1_epi32(1)), 1);
+  v = _mm_min_epi32(_mm_max_epi32(v, _mm_set1_epi32(Relu ? 0 : -256)), _mm_set1_epi32(255));
+  v = _mm_add_epi32(v, _mm_set1_epi32(zy));
+  const __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(v, v), v);  // saturates to [−128, 127]
+  const std::int32_t out = _mm_cvtsi128_si32(bytes);
+  std::memcpy(y, &out, 4);
+  return true;
 }
 
 }  // namespace ctnn::detail

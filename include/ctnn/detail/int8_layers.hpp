@@ -118,6 +118,14 @@ template <bool Relu, std::size_t MStep, std::size_t Count>
   const std::int32_t* const m = p.multipliers + o * MStep;
   const std::int8_t* const s = p.shifts + o;
   const std::int32_t zy = p.output_zero_point;
+#if defined(CTNN_DETAIL_INT8_AVX2)
+  if constexpr (Count == 4 && MStep <= 1)
+    if (!std::is_constant_evaluated()) {
+      const __m128i m4 =
+          MStep == 0 ? _mm_set1_epi32(m[0]) : _mm_loadu_si128(reinterpret_cast<const __m128i*>(m));
+      if (requantize_linear4_avx2<Relu>(acc, m4, s, zy, y + o)) return;
+    }
+#endif
   for (std::size_t r = 0; r < Count; ++r)
     y[o + r] = requantize_linear<Relu>(acc[r], m[r * MStep], s[r], zy);
 }
@@ -362,6 +370,12 @@ struct int8_layer<dense_layer<T, Mode, In, Out, A, Index>> {
     const std::int32_t* const m = p.multipliers;
     const std::int8_t* const s = p.shifts + o * epilogue::multipliers;
     const std::int32_t zy = p.output_zero_point;
+#if defined(CTNN_DETAIL_INT8_AVX2)
+    if constexpr (R == 4 && requires { epilogue::linear; })
+      if (!std::is_constant_evaluated() &&
+          requantize_linear4_avx2<epilogue::relu>(acc, _mm_set1_epi32(m[0]), s, zy, y + o))
+        return;
+#endif
     for (std::size_t r = 0; r < R; ++r)
       y[o + r] = epilogue::apply(acc[r], m, s + r * epilogue::multipliers, zy);
   }

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
@@ -115,6 +118,45 @@ TEST(Optimizer, AdamSecondStepByHand) {
   t.train_epoch(p, one_sample(), {});
   t.train_epoch(p, one_sample(), {});
   for (std::size_t j = 0; j < 3; ++j) EXPECT_NEAR(p.values[j], want.values[j], 1e-12) << j;
+}
+
+// apply_update's Adam over many parameters (whole vectors, runs of weights and biases
+// that straddle vectors, a range that starts and ends off a vector boundary) against the
+// formula in float, one parameter at a time, bit for bit: every path computes the same
+// IEEE operations.
+TEST(Optimizer, AdamVectorsAsTheFormulaBitForBit) {
+  constexpr std::size_t n = 61, begin = 3, end = 58;
+  std::vector<unsigned char> decays(n);
+  for (std::size_t j = 0; j < n; ++j) decays[j] = (j < 21 || (j >= 24 && j < 45)) ? 1 : 0;
+  std::vector<float> w(n), g(n), m(n, 0.0f), v(n, 0.0f);
+  for (std::size_t j = 0; j < n; ++j) {
+    w[j] = std::sin(float(j) * 0.7f);
+    g[j] = std::cos(float(j) * 1.3f) * 5.0f;
+  }
+  std::vector<float> w_ref = w, m_ref = m, v_ref = v;
+  ctnn::train::options o;
+  o.optimizer = optimizer_kind::adam;
+  o.weight_decay = 0.01;
+  for (std::uint64_t t = 1; t <= 3; ++t) {
+    const auto c = ctnn::train::make_step_constants<float>(o, 0.003, t, 7);
+    ASSERT_TRUE(ctnn::train::apply_update(optimizer_kind::adam, c, w.data(), g.data(),
+                                          decays.data(), m.data(), v.data(), begin, end));
+    for (std::size_t j = begin; j < end; ++j) {
+      float gj = g[j] * c.inv_batch;
+      if (decays[j]) gj = gj + c.decay * w_ref[j];
+      m_ref[j] = c.beta1 * m_ref[j] + c.one_minus_beta1 * gj;
+      v_ref[j] = c.beta2 * v_ref[j] + c.one_minus_beta2 * (gj * gj);
+      w_ref[j] = w_ref[j] - c.lr * m_ref[j] / (std::sqrt(v_ref[j]) * c.inv_sqrt_c2 + c.eps);
+    }
+  }
+  EXPECT_EQ(0, std::memcmp(w.data(), w_ref.data(), n * sizeof(float)));
+  EXPECT_EQ(0, std::memcmp(m.data(), m_ref.data(), n * sizeof(float)));
+  EXPECT_EQ(0, std::memcmp(v.data(), v_ref.data(), n * sizeof(float)));
+  // A non-finite gradient inside a vector is reported.
+  g[30] = std::numeric_limits<float>::infinity();
+  const auto c = ctnn::train::make_step_constants<float>(o, 0.003, 4, 7);
+  EXPECT_FALSE(ctnn::train::apply_update(optimizer_kind::adam, c, w.data(), g.data(), decays.data(),
+                                         m.data(), v.data(), begin, end));
 }
 
 TEST(Schedule, StepAndCosine) {

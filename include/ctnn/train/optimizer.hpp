@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ctnn/detail/simd.hpp"
 #include "ctnn/train/options.hpp"
 
 namespace ctnn::train {
@@ -45,7 +46,6 @@ inline float sqrt(float x) noexcept {
 inline double sqrt(double x) noexcept {
   return __builtin_sqrt(x);
 }
-
 }  // namespace detail
 
 /// The learning rate of (0-based) epoch e under o's schedule.
@@ -105,6 +105,71 @@ step_constants<T> make_step_constants(const options& o, double lr, std::uint64_t
   return c;
 }
 
+namespace detail {
+
+#if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX__)
+inline __m256 vector_sqrt(__m256 x) noexcept {
+  return _mm256_sqrt_ps(x);
+}
+inline __m256d vector_sqrt(__m256d x) noexcept {
+  return _mm256_sqrt_pd(x);
+}
+#if defined(__AVX512F__)
+// All lanes through the zero-masking form: GCC 12's _mm512_sqrt_p[sd] merge into an
+// undefined register, which -Wmaybe-uninitialized reports (a header false positive).
+inline __m512 vector_sqrt(__m512 x) noexcept {
+  return _mm512_maskz_sqrt_ps(static_cast<__mmask16>(0xffff), x);
+}
+inline __m512d vector_sqrt(__m512d x) noexcept {
+  return _mm512_maskz_sqrt_pd(static_cast<__mmask8>(0xff), x);
+}
+#endif
+
+/// Adam's update of whole vectors from `begin` on; returns where the scalar loop goes on.
+/// Each lane computes the scalar loop's expression with the same IEEE operations
+/// (+ − × ÷ and sqrt, no contraction), so the bits do not depend on the path; a vector
+/// whose weight-decay flags are mixed is left to the scalar loop. `bad` collects w − w.
+template <class T>
+std::size_t adam_vectors(const step_constants<T>& c, T* w, const T* g, const unsigned char* decays,
+                         T* m, T* v, std::size_t begin, std::size_t end, T& bad) noexcept {
+  using simd = ctnn::detail::simd<T>;
+  using vec = typename simd::type;
+  constexpr std::size_t width = simd::width;
+  const vec inv_batch = simd::broadcast(c.inv_batch), decay = simd::broadcast(c.decay);
+  const vec beta1 = simd::broadcast(c.beta1), one_minus_beta1 = simd::broadcast(c.one_minus_beta1);
+  const vec beta2 = simd::broadcast(c.beta2), one_minus_beta2 = simd::broadcast(c.one_minus_beta2);
+  const vec inv_sqrt_c2 = simd::broadcast(c.inv_sqrt_c2), eps = simd::broadcast(c.eps);
+  const vec lr = simd::broadcast(c.lr);
+  vec bad_v = simd::broadcast(T(0));
+  std::size_t j = begin;
+  for (; j + width <= end; j += width) {
+    unsigned char flags = 0, all = 1;
+    for (std::size_t k = 0; k < width; ++k) {
+      flags = static_cast<unsigned char>(flags | decays[j + k]);
+      all = static_cast<unsigned char>(all & decays[j + k]);
+    }
+    if (flags != all) break;  // mixed: the scalar loop takes over from here
+    const vec wj = simd::load(w + j);
+    vec gj = simd::load(g + j) * inv_batch;
+    if (all) gj = gj + decay * wj;
+    const vec mj = beta1 * simd::load(m + j) + one_minus_beta1 * gj;
+    const vec vj = beta2 * simd::load(v + j) + one_minus_beta2 * (gj * gj);
+    const vec denom = vector_sqrt(vj) * inv_sqrt_c2 + eps;
+    const vec wn = wj - lr * mj / denom;
+    simd::store(m + j, mj);
+    simd::store(v + j, vj);
+    simd::store(w + j, wn);
+    bad_v = bad_v + (wn - wn);
+  }
+  alignas(32) T lanes[width];
+  simd::store(lanes, bad_v);
+  for (std::size_t k = 0; k < width; ++k) bad += lanes[k];
+  return j;
+}
+#endif
+
+}  // namespace detail
+
 /// Updates w[j] for j in [begin, end) from the summed gradient g (scaled by inv_batch
 /// here), plus decay·w where decays[j] is set. m, v: the moment slots (may be null).
 /// Returns false if a parameter became non-finite.
@@ -120,6 +185,7 @@ bool apply_update(optimizer_kind kind, const step_constants<T>& c, T* w, const T
     const T gj = g[j] * c.inv_batch;
     return decays[j] ? gj + c.decay * w[j] : gj;
   };
+  T bad = T(0);  // w − w is 0 for finite w, NaN for NaN and ±Inf
   switch (kind) {
     case optimizer_kind::gd:
     case optimizer_kind::sgd:
@@ -132,16 +198,26 @@ bool apply_update(optimizer_kind kind, const step_constants<T>& c, T* w, const T
       }
       break;
     case optimizer_kind::adam:
-      for (std::size_t j = begin; j < end; ++j) {
+      // Runs of whole vectors (the decay flags come in long runs: a layer's weights, its
+      // biases); a vector that straddles a run's end goes through the scalar loop.
+      for (std::size_t j = begin; j < end;) {
+#if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX__)
+        const std::size_t next = detail::adam_vectors(c, w, g, decays, m, v, j, end, bad);
+        if (next != j) {
+          j = next;
+          continue;
+        }
+#endif
         const T gj = grad(j);
         m[j] = c.beta1 * m[j] + c.one_minus_beta1 * gj;
         v[j] = c.beta2 * v[j] + c.one_minus_beta2 * (gj * gj);
         const T denom = detail::sqrt(v[j]) * c.inv_sqrt_c2 + c.eps;
         w[j] = w[j] - c.lr * m[j] / denom;
+        bad += w[j] - w[j];
+        ++j;
       }
-      break;
+      return bad == T(0);
   }
-  T bad = T(0);  // w − w is 0 for finite w, NaN for NaN and ±Inf
   for (std::size_t j = begin; j < end; ++j) bad += w[j] - w[j];
   return bad == T(0);
 }

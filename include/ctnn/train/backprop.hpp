@@ -32,9 +32,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "ctnn/activation.hpp"
+#include "ctnn/detail/simd.hpp"
 #include "ctnn/train/batch_norm_gradient.hpp"
 #include "ctnn/train/conv2d_gradient.hpp"
 #include "ctnn/train/dense_gradient.hpp"
@@ -50,6 +53,30 @@
 #include "ctnn/train/scale_shift_gradient.hpp"
 
 namespace ctnn::train {
+namespace detail {
+
+/// Act::backward (dL/dz from dL/da) for `rows` rows of `width` values, with relu's in
+/// vectors over all rows: grad_a times (z > 0 ? 1 : 0) lane by lane, the same products as
+/// relu::derivative's, without the scalar loop's branch per value (mispredicted on about
+/// half of a layer's values).
+template <class Act, class T>
+void activation_backward(const T* z, const T* a, const T* grad_a, T* grad_z, std::size_t rows,
+                         std::size_t width) noexcept {
+  if constexpr (std::is_same_v<Act, ctnn::relu> && ctnn::detail::simd<T>::width > 1) {
+    using simd = ctnn::detail::simd<T>;
+    const typename simd::type one = simd::broadcast(T(1)), zero = simd::broadcast(T(0));
+    const std::size_t n = rows * width;
+    std::size_t i = 0;
+    for (; i + simd::width <= n; i += simd::width)
+      simd::store(grad_z + i, simd::load(grad_a + i) * (simd::load(z + i) > zero ? one : zero));
+    Act::backward(z + i, a + i, grad_a + i, grad_z + i, n - i);
+  } else {
+    for (std::size_t r = 0; r < rows; ++r)
+      Act::backward(z + r * width, a + r * width, grad_a + r * width, grad_z + r * width, width);
+  }
+}
+
+}  // namespace detail
 
 /// Forward, loss and backward of a shard's rows for Net with loss Loss (see the file comment).
 template <class Net, class Loss = default_loss<Net>>
@@ -308,8 +335,7 @@ class backprop {
         using act = typename layer<I - 1>::activation;
         const T* zp = z_[I - 1].data();
         const T* ap = a_[I - 1].data();
-        for (std::size_t r = 0; r < n; ++r)
-          act::backward(zp + r * in, ap + r * in, other + r * in, gz + r * in, in);
+        detail::activation_backward<act>(zp, ap, other, gz, n, in);
         // gz now holds layer I−1's dL/dz; `other` is free again.
       }
     });

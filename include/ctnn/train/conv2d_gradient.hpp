@@ -12,11 +12,13 @@
 /// Every sum runs in a fixed order (output pixels row-major, then kh, kw, then f), so
 /// results do not depend on the thread count. The inner loops run over contiguous filters
 /// (grad_W) or channels (grad_x, from a filter-major copy of W), which compilers vectorise.
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
 #include "ctnn/conv2d.hpp"
 #include "ctnn/detail/simd.hpp"
+#include "ctnn/train/kernels.hpp"
 #include "ctnn/train/layer_gradient.hpp"
 
 namespace ctnn::train {
@@ -63,28 +65,57 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
     T* gb = grad_p + layer::weight_count;
     for (std::size_t pix = 0; pix < out_h * out_w; ++pix)
       for (std::size_t f = 0; f < F; ++f) gb[f] += grad_z[pix * F + f];
+    weight_gradient(x, grad_z, gw);
+    if (!grad_x) return;
+    if constexpr (gather_input_gradient)
+      input_gradient_gather(p, grad_z, grad_x);
+    else
+      input_gradient_scatter(p, grad_z, grad_x);
+  }
 
-    // grad_W: for each tap, an axpy over the contiguous filters.
+ private:
+  static constexpr std::size_t KH = KernelH, KW = KernelW, taps = KH * KW * C;
+
+  /// grad_W[tap][c][f] += Σ_pix x[pix's tap][c]·grad_z[pix][f], pixels in order: the GEMM
+  /// of kernels.hpp on the sample's patches (cols[pix][tap·C + c], 0 for padded taps).
+  /// A padded tap adds x·g = ±0 to a sum that started at +0 and so is never −0: no bit
+  /// changes against skipping it.
+  static void weight_gradient(const T* x, const T* grad_z, T* gw) {
+    thread_local std::vector<T> cols, scratch;
+    cols.resize(out_h * out_w * taps);
+    scratch.resize(detail::gemm_scratch_size());
     for (std::size_t oh = 0; oh < out_h; ++oh)
       for (std::size_t ow = 0; ow < out_w; ++ow) {
         const ctnn::detail::conv_window win = ctnn::detail::conv_window_of<geometry>(oh, ow);
-        const T* gz = grad_z + (oh * out_w + ow) * F;
-        for (std::size_t kh = win.kh0; kh < win.kh1; ++kh)
-          for (std::size_t kw = win.kw0; kw < win.kw1; ++kw) {
-            const T* xs = x + (tap_row(oh, kh) * W + tap_col(ow, kw)) * C;
-            T* g = gw + (kh * KernelW + kw) * C * F;
-            for (std::size_t c = 0; c < C; ++c) detail::conv_axpy<Mode, F>(g + c * F, gz, xs[c]);
+        T* col = cols.data() + (oh * out_w + ow) * taps;
+        for (std::size_t kh = 0; kh < KH; ++kh)
+          for (std::size_t kw = 0; kw < KW; ++kw) {
+            T* dst = col + (kh * KW + kw) * C;
+            if (kh < win.kh0 || kh >= win.kh1 || kw < win.kw0 || kw >= win.kw1) {
+              for (std::size_t c = 0; c < C; ++c) dst[c] = T(0);
+            } else {
+              const T* xs = x + (tap_row(oh, kh) * W + tap_col(ow, kw)) * C;
+              for (std::size_t c = 0; c < C; ++c) dst[c] = xs[c];
+            }
           }
       }
-    if (!grad_x) return;
+    // A(m, k) = cols[k·taps + m]: m = tap·C + c, k = pixel.
+    detail::gemm<Mode, F>(taps, out_h * out_w, detail::strided<T>{cols.data(), 1, taps}, grad_z, F,
+                          gw, F, detail::gemm_init::accumulate, static_cast<const T*>(nullptr),
+                          scratch.data());
+  }
 
-    // grad_x: W copied filter-major (wt[kh][kw][f][c]) so the inner loop is an axpy over
-    // contiguous channels.
+  using simd = ctnn::detail::simd<T>;
+  /// The gather form needs stride 1, whole vectors of channels and a kernel that fits.
+  static constexpr bool gather_input_gradient =
+      Stride == 1 && ctnn::detail::simd_mac_available<T, Mode> && C % simd::width == 0 &&
+      out_h + KH - 1 >= In::height + geometry::pad_top && out_w + KW - 1 >= W + geometry::pad_left;
+
+  /// grad_x: W copied filter-major (wt[kh][kw][f][c]) so the inner loop is an axpy over
+  /// contiguous channels.
+  static void input_gradient_scatter(const T* p, const T* grad_z, T* grad_x) {
     thread_local std::vector<T> wt;
-    wt.resize(layer::weight_count);
-    for (std::size_t k = 0; k < KernelH * KernelW; ++k)
-      for (std::size_t c = 0; c < C; ++c)
-        for (std::size_t f = 0; f < F; ++f) wt[(k * F + f) * C + c] = p[(k * C + c) * F + f];
+    transpose_weights(p, wt);
     for (std::size_t i = 0; i < In::size; ++i) grad_x[i] = T(0);
     for (std::size_t oh = 0; oh < out_h; ++oh)
       for (std::size_t ow = 0; ow < out_w; ++ow) {
@@ -99,7 +130,70 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
       }
   }
 
- private:
+  static void transpose_weights(const T* p, std::vector<T>& wt) {
+    wt.resize(layer::weight_count);
+    for (std::size_t k = 0; k < KH * KW; ++k)
+      for (std::size_t c = 0; c < C; ++c)
+        for (std::size_t f = 0; f < F; ++f) wt[(k * F + f) * C + c] = p[(k * C + c) * F + f];
+  }
+
+  // Padded grad_z for the gather form: KH − 1 rows and KW − 1 columns of zeros each side.
+  static constexpr std::size_t pad_h = out_h + 2 * (KH - 1), pad_w = out_w + 2 * (KW - 1);
+
+  /// grad_x in the scatter form's order, one input pixel at a time: pixel (ih, iw) gets
+  /// its terms from output pixels in row-major order, i.e. kh and kw descending, then f
+  /// ascending, each channel one sequential sum as in the scatter form. Out-of-range
+  /// output pixels read zeros from a padded copy of grad_z (adding ±0 to a sum that
+  /// started at +0 changes no bit), so every pixel runs the same loop, and P pixels of a
+  /// row run side by side in registers instead of through memory.
+  static void input_gradient_gather(const T* p, const T* grad_z, T* grad_x) {
+    thread_local std::vector<T> wt, gzp;
+    transpose_weights(p, wt);
+    if (gzp.size() != pad_h * pad_w * F) gzp.assign(pad_h * pad_w * F, T(0));  // borders stay 0
+    for (std::size_t oh = 0; oh < out_h; ++oh)
+      for (std::size_t ow = 0; ow < out_w; ++ow)
+        for (std::size_t f = 0; f < F; ++f)
+          gzp[((oh + KH - 1) * pad_w + ow + KW - 1) * F + f] = grad_z[(oh * out_w + ow) * F + f];
+    constexpr std::size_t cv = C / simd::width;
+    // P pixels side by side; a row's last P end at its end (overlapping the previous P
+    // pixels, which get the same values again).
+    constexpr std::size_t P = std::min(cv >= 8 ? std::size_t{1} : 8 / cv, W);
+    for (std::size_t ih = 0; ih < In::height; ++ih)
+      for (std::size_t iw = 0; iw < W; iw += P)
+        gather_pixels<P>(wt.data(), gzp.data(), grad_x, ih, std::min(iw, W - P));
+  }
+
+  template <std::size_t P>
+  static void gather_pixels(const T* wt, const T* gzp, T* grad_x, std::size_t ih,
+                            std::size_t iw) noexcept {
+    constexpr std::size_t cv = C / simd::width, w = simd::width;
+    typename simd::type acc[P][cv];
+    for (std::size_t q = 0; q < P; ++q)
+      for (std::size_t j = 0; j < cv; ++j) acc[q][j] = simd::broadcast(T(0));
+    // Output pixel (oh, ow) = (ih + pad_top − kh, iw + pad_left − kw) is padded row
+    // ih + pad_top − kh + KH − 1, column iw + q + pad_left − kw + KW − 1.
+    for (std::size_t kh = KH; kh-- > 0;)
+      for (std::size_t kw = KW; kw-- > 0;) {
+        const T* g = gzp + ((ih + geometry::pad_top + KH - 1 - kh) * pad_w +
+                            (iw + geometry::pad_left + KW - 1 - kw)) *
+                               F;
+        const T* wk = wt + (kh * KW + kw) * F * C;
+        for (std::size_t f = 0; f < F; ++f) {
+          typename simd::type wv[cv];
+          for (std::size_t j = 0; j < cv; ++j) wv[j] = simd::load(wk + f * C + j * w);
+#pragma GCC unroll 8
+          for (std::size_t q = 0; q < P; ++q) {
+            const typename simd::type s = simd::broadcast(g[q * F + f]);
+            for (std::size_t j = 0; j < cv; ++j)
+              acc[q][j] = ctnn::detail::simd_mac<Mode, T>(wv[j], s, acc[q][j]);
+          }
+        }
+      }
+    for (std::size_t q = 0; q < P; ++q)
+      for (std::size_t j = 0; j < cv; ++j)
+        simd::store(grad_x + ((ih * W) + iw + q) * C + j * w, acc[q][j]);
+  }
+
   static constexpr std::size_t tap_row(std::size_t oh, std::size_t kh) noexcept {
     return oh * Stride + kh - geometry::pad_top;
   }

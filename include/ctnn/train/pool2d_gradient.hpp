@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "ctnn/detail/simd.hpp"
 #include "ctnn/pool2d.hpp"
 #include "ctnn/train/layer_gradient.hpp"
 
@@ -31,7 +32,12 @@ struct layer_gradient<ctnn::detail::pool2d_layer<T, Mode, In, Op, PoolH, PoolW, 
       for (std::size_t ow = 0; ow < layer::out_w; ++ow) {
         const std::size_t corner = (oh * step * W + ow * step) * C;
         const T* gz = grad_z + (oh * layer::out_w + ow) * C;
-        for (std::size_t c = 0; c < C; ++c) {
+        std::size_t c0 = 0;
+        if constexpr (is_max && vector_channels > 0) {
+          max_vectors(x, gz, grad_x, corner);
+          c0 = vector_channels;
+        }
+        for (std::size_t c = c0; c < C; ++c) {
           if constexpr (is_max) {
             std::size_t best = corner + c;
             for (std::size_t kh = 0; kh < PoolH; ++kh)
@@ -48,6 +54,35 @@ struct layer_gradient<ctnn::detail::pool2d_layer<T, Mode, In, Op, PoolH, PoolW, 
           }
         }
       }
+  }
+
+ private:
+  using simd = ctnn::detail::simd<T>;
+  static constexpr std::size_t vector_channels =
+      simd::width > 1 ? layer::channels / simd::width* simd::width : 0;
+
+  /// The max branch for channels [0, vector_channels) of the window at `corner`, lane by
+  /// lane: the same first maximum (a later tap wins only if greater), then every tap of
+  /// the window adds grad_z where it is the winner and +0 elsewhere (a sum that started
+  /// at +0 is never −0, so adding +0 changes no bit) — no branch per value.
+  static void max_vectors(const T* x, const T* gz, T* grad_x, std::size_t corner) noexcept {
+    constexpr std::size_t C = layer::channels, W = In::width, w = simd::width;
+    using vec = typename simd::type;
+    const vec zero = simd::broadcast(T(0));
+    for (std::size_t c = 0; c < vector_channels; c += w) {
+      vec best = simd::load(x + corner + c), winner = zero;
+      for (std::size_t k = 1; k < PoolH * PoolW; ++k) {
+        const vec v = simd::load(x + corner + ((k / PoolW) * W + k % PoolW) * C + c);
+        const auto greater = v > best;
+        best = greater ? v : best;
+        winner = greater ? simd::broadcast(T(k)) : winner;
+      }
+      const vec g = simd::load(gz + c);
+      for (std::size_t k = 0; k < PoolH * PoolW; ++k) {
+        T* dst = grad_x + corner + ((k / PoolW) * W + k % PoolW) * C + c;
+        simd::store(dst, simd::load(dst) + (winner == simd::broadcast(T(k)) ? g : zero));
+      }
+    }
   }
 };
 

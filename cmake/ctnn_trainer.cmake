@@ -23,7 +23,8 @@ set(CTNN_TRAINER_ARCH "native" CACHE STRING
 # the caller's own: ctnn's warnings and its CTNN_HOST_ARCH are not imposed on it (only
 # ctnn's own trainers, made inside the ctnn project, get them).
 # ARCH (default CTNN_TRAINER_ARCH, "native"; empty: the compiler's default) is the trainer's
-# -march, printed at configure time. A trainer runs where it is built, and the default
+# -march, printed at configure time; without CMAKE_BUILD_TYPE (and no -O in CMAKE_CXX_FLAGS)
+# the trainer is compiled with -O2, also printed. A trainer runs where it is built, and the default
 # `fused` mode needs the FMA instructions that x86-64's baseline lacks: without them each
 # multiply-accumulate is a libm fmaf call and training is ~40× slower (README). Results are
 # bit-identical whatever the ARCH (the kernels' summation order is fixed). Example:
@@ -115,5 +116,13 @@ ${defaults}  return ctnn::tools::trainer_main<${arg_TYPE}>(argc, argv, d);
     message(STATUS "ctnn_add_trainer(${name}): -march=${arch} (ARCH or CTNN_TRAINER_ARCH to change)")
   else()
     message(STATUS "ctnn_add_trainer(${name}): the compiler's default target (no -march)")
+  endif()
+  # A project configured without a build type compiles without optimisation: 23x slower
+  # training (benchmarks/training/default_vs_preset.sh). -O2 then, unless the user's own
+  # flags choose a level.
+  if(NOT CMAKE_CONFIGURATION_TYPES AND NOT CMAKE_BUILD_TYPE
+     AND NOT CMAKE_CXX_FLAGS MATCHES "(^| )-O")
+    target_compile_options(${name} PRIVATE -O2)
+    message(STATUS "ctnn_add_trainer(${name}): -O2 (no CMAKE_BUILD_TYPE; set one to change)")
   endif()
 endfunction()

@@ -74,6 +74,7 @@
 #include <utility>
 #include <vector>
 
+#include "ctnn/detail/simd.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/train/backprop.hpp"
 #include "ctnn/train/data/dataset.hpp"
@@ -461,15 +462,16 @@ class trainer {
       const std::size_t lo = std::min(Net::parameter_count, chunks * t / threads * align);
       const std::size_t hi = std::min(Net::parameter_count, chunks * (t + 1) / threads * align);
       if (lo >= hi) return;
+      // A block at a time, so that the block's sum is still in L1 for the update.
+      constexpr std::size_t block = 2048;
       T* g = sum_.data();
-      std::copy(shards_[0].grad.data() + lo, shards_[0].grad.data() + hi, g + lo);
-      for (std::size_t s = 1; s < nshards; ++s) {
-        const T* gs = shards_[s].grad.data();
-        for (std::size_t j = lo; j < hi; ++j) g[j] += gs[j];
+      for (std::size_t b0 = lo; b0 < hi; b0 += block) {
+        const std::size_t b1 = std::min(hi, b0 + block);
+        sum_shards(b0, b1, g);
+        if (!apply_update(opt_.optimizer, c, w, g, decays_.data(), m_.empty() ? nullptr : m_.data(),
+                          v_.empty() ? nullptr : v_.data(), b0, b1))
+          finite.store(false);
       }
-      if (!apply_update(opt_.optimizer, c, w, g, decays_.data(), m_.empty() ? nullptr : m_.data(),
-                        v_.empty() ? nullptr : v_.data(), lo, hi))
-        finite.store(false);
     });
     if constexpr (pass::batch_statistics) {
       // Running averages of batch_norm, over whatever the optimiser did (nothing: their
@@ -479,6 +481,27 @@ class trainer {
       pass::update_running(w, passes.data(), nshards);
     }
     return finite.load() && std::isfinite(loss_sum);
+  }
+
+  /// g[j] = the shards' gradients summed in shard order, j in [lo, hi) (in vectors: one
+  /// pass instead of one per shard, the same additions).
+  void sum_shards(std::size_t lo, std::size_t hi, T* g) const noexcept {
+    const std::size_t nshards = shards_.size();
+    std::size_t j = lo;
+    if constexpr (ctnn::detail::simd<T>::width > 1) {
+      using simd = ctnn::detail::simd<T>;
+      for (; j + simd::width <= hi; j += simd::width) {
+        typename simd::type acc = simd::load(shards_[0].grad.data() + j);
+        for (std::size_t s = 1; s < nshards; ++s)
+          acc = acc + simd::load(shards_[s].grad.data() + j);
+        simd::store(g + j, acc);
+      }
+    }
+    for (; j < hi; ++j) {
+      T acc = shards_[0].grad[j];
+      for (std::size_t s = 1; s < nshards; ++s) acc += shards_[s].grad[j];
+      g[j] = acc;
+    }
   }
 
   /// The shard's `n` samples at positions begin… of the epoch's order: gathers their rows

@@ -63,11 +63,16 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
     }
     return v::load(p);
   };
+  // Every loop over the tile is unrolled, so the accumulators are registers: with one
+  // rolled loop GCC keeps acc in memory and stores all of it at every k (store-bound).
   const T* base[mr];
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < mr; ++r)
     base[r] = A.a + (m0 + (r < rows ? r : rows - 1)) * A.row_stride + k0 * A.col_stride;
   vec acc[mr][NV];
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < mr; ++r)
+#pragma GCC unroll 4
     for (std::size_t j = 0; j < NV; ++j) {
       if (init == gemm_init::accumulate && r < rows)
         acc[r][j] = load(c + r * ldc + j * w, j);
@@ -98,8 +103,10 @@ inline void gemm_micro_simd(const strided<T>& A, std::size_t m0, std::size_t row
         acc[r][j] = ctnn::detail::simd_mac<Mode, T>(bv[j], ar, acc[r][j]);
     }
   }
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < mr; ++r)
     if (r < rows)
+#pragma GCC unroll 4
       for (std::size_t j = 0; j < NV; ++j) {
         if constexpr (Masked) {
           if (j + 1 == NV) {

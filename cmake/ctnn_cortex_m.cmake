@@ -18,6 +18,10 @@ include_guard(GLOBAL)
 
 option(CTNN_REQUIRE_CORTEX_M "Fail to configure when the Cortex-M4 toolchain or QEMU is missing"
        OFF)
+# The optimisation flag of every Cortex-M image this build makes. The gates in tests/firmware
+# are measured at -Os (the default); another level (e.g. -O2, docs/quantization.md
+# "Measured") is for measuring in a build directory of its own, where those gates may fail.
+set(CTNN_CORTEX_M_OPT "-Os" CACHE STRING "Optimisation flag of the Cortex-M firmware builds")
 
 set(CTNN_CORTEX_M_TOOLCHAIN_FILE "${CMAKE_CURRENT_LIST_DIR}/arm-none-eabi.cmake" CACHE INTERNAL "")
 find_program(CTNN_ARM_GXX arm-none-eabi-g++)
@@ -98,9 +102,10 @@ endfunction()
 # [CPU <cpu>]): the ExternalProject that configures this source tree again with the Arm
 # toolchain for <cpu> (default cortex-m4), building only the firmware for <model> (its main,
 # firmware_example/<model>_main.cpp, or one generated for the weights header <header> whose
-# objects are in namespace <ns>, default models::<model>_weights) at -Os, every time the
-# host build runs (it is incremental, and sees header edits that the outer build cannot
-# track). The image is <binary dir>/firmware_example/ctnn_firmware.elf.
+# objects are in namespace <ns>, default models::<model>_weights) at CTNN_CORTEX_M_OPT
+# (default -Os), every time the host build runs (it is incremental, and sees header edits
+# that the outer build cannot track). The image is
+# <binary dir>/firmware_example/ctnn_firmware.elf.
 function(ctnn_add_cortex_m_build target binary_dir model)
   if(NOT CTNN_CORTEX_M_AVAILABLE OR CMAKE_CROSSCOMPILING)
     return()
@@ -117,7 +122,7 @@ function(ctnn_add_cortex_m_build target binary_dir model)
     CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${CTNN_CORTEX_M_TOOLCHAIN_FILE}
                -DCTNN_CORTEX_M_CPU=${arg_CPU}
                -DCMAKE_BUILD_TYPE=MinSizeRel
-               -DCMAKE_CXX_FLAGS_MINSIZEREL=-Os
+               -DCMAKE_CXX_FLAGS_MINSIZEREL=${CTNN_CORTEX_M_OPT}
                -DCTNN_BUILD_TESTS=OFF
                -DCTNN_BUILD_BENCHMARKS=OFF
                -DCTNN_BUILD_TOOLS=OFF

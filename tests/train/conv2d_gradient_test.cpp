@@ -142,7 +142,8 @@ void check_conv_bits(long stride, bool same, bool fused, unsigned seed) {
 }
 
 TEST(ConvGradient, Conv2dBitsAsTheScatterLoops) {
-  // The example CNN's second convolution (gather form, 8 pixels side by side).
+  // The example CNN's second convolution (gather form, 7 pixels side by side, a row's last 7
+  // overlapping).
   check_conv_bits<ctnn::network<float, ctnn::input<13, 13, 8>,
                                 ctnn::conv2d<32, 3, 3, ctnn::relu, 1, ctnn::same>>>(1, true, true,
                                                                                     11);

@@ -155,9 +155,10 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
         for (std::size_t f = 0; f < F; ++f)
           gzp[((oh + KH - 1) * pad_w + ow + KW - 1) * F + f] = grad_z[(oh * out_w + ow) * F + f];
     constexpr std::size_t cv = C / simd::width;
-    // P pixels side by side; a row's last P end at its end (overlapping the previous P
-    // pixels, which get the same values again).
-    constexpr std::size_t P = std::min(cv >= 8 ? std::size_t{1} : 8 / cv, W);
+    // P pixels side by side, at most 7 accumulators (with 8, GCC keeps one on the stack
+    // and the loop waits on store forwarding); a row's last P end at its end (overlapping
+    // the previous P pixels, which get the same values again).
+    constexpr std::size_t P = std::min(cv >= 7 ? std::size_t{1} : 7 / cv, W);
     for (std::size_t ih = 0; ih < In::height; ++ih)
       for (std::size_t iw = 0; iw < W; iw += P)
         gather_pixels<P>(wt.data(), gzp.data(), grad_x, ih, std::min(iw, W - P));

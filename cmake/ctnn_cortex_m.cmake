@@ -99,20 +99,23 @@ function(ctnn_qemu_command var elf)
 endfunction()
 
 # ctnn_add_cortex_m_build(<target> <binary dir> <model> [WEIGHTS <header> [NAMESPACE <ns>]]
-# [CPU <cpu>]): the ExternalProject that configures this source tree again with the Arm
-# toolchain for <cpu> (default cortex-m4), building only the firmware for <model> (its main,
-# firmware_example/<model>_main.cpp, or one generated for the weights header <header> whose
-# objects are in namespace <ns>, default models::<model>_weights) at CTNN_CORTEX_M_OPT
-# (default -Os), every time the host build runs (it is incremental, and sees header edits
-# that the outer build cannot track). The image is
+# [CPU <cpu>] [OPT <flag>]): the ExternalProject that configures this source tree again with
+# the Arm toolchain for <cpu> (default cortex-m4), building only the firmware for <model>
+# (its main, firmware_example/<model>_main.cpp, or one generated for the weights header
+# <header> whose objects are in namespace <ns>, default models::<model>_weights) at <flag>
+# (default CTNN_CORTEX_M_OPT, i.e. -Os), every time the host build runs (it is incremental,
+# and sees header edits that the outer build cannot track). The image is
 # <binary dir>/firmware_example/ctnn_firmware.elf.
 function(ctnn_add_cortex_m_build target binary_dir model)
   if(NOT CTNN_CORTEX_M_AVAILABLE OR CMAKE_CROSSCOMPILING)
     return()
   endif()
-  cmake_parse_arguments(PARSE_ARGV 3 arg "" "WEIGHTS;NAMESPACE;CPU" "")
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "WEIGHTS;NAMESPACE;CPU;OPT" "")
   if(NOT arg_CPU)
     set(arg_CPU cortex-m4)
+  endif()
+  if(NOT arg_OPT)
+    set(arg_OPT "${CTNN_CORTEX_M_OPT}")
   endif()
   include(ExternalProject)
   ExternalProject_Add(
@@ -122,7 +125,7 @@ function(ctnn_add_cortex_m_build target binary_dir model)
     CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${CTNN_CORTEX_M_TOOLCHAIN_FILE}
                -DCTNN_CORTEX_M_CPU=${arg_CPU}
                -DCMAKE_BUILD_TYPE=MinSizeRel
-               -DCMAKE_CXX_FLAGS_MINSIZEREL=${CTNN_CORTEX_M_OPT}
+               -DCMAKE_CXX_FLAGS_MINSIZEREL=${arg_OPT}
                -DCTNN_BUILD_TESTS=OFF
                -DCTNN_BUILD_BENCHMARKS=OFF
                -DCTNN_BUILD_TOOLS=OFF

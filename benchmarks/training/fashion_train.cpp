@@ -6,6 +6,8 @@
 //   ctnn-bench-fashion DIR wide [threads] [epochs]        784-256-128-10, Adam, cosine, 20 ep.
 //   ctnn-bench-fashion DIR mlp [threads] [epochs]         models::mlp, ctnn-train-mlp's defaults
 //   ctnn-bench-fashion DIR cnn [threads] [epochs]         models::cnn, ctnn-train-cnn's defaults
+// A fifth argument N trains on the first N training samples only, a short run for callgrind:
+//   valgrind --tool=callgrind --toggle-collect='*train_epoch*' ctnn-bench-fashion DIR mlp 1 1 N
 // (torch_baseline.py trains the same networks with the same settings for mlp and cnn.)
 #include <cstdio>
 #include <cstdlib>
@@ -76,7 +78,8 @@ int run(const std::string& mode, const ctnn::train::options& o, const ctnn::trai
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: %s DIR minibatch|fullbatch|wide|mlp|cnn [threads] [epochs|iterations]\n",
+                 "usage: %s DIR minibatch|fullbatch|wide|mlp|cnn [threads] [epochs|iterations] "
+                 "[samples]\n",
                  argv[0]);
     return 2;
   }
@@ -84,6 +87,13 @@ int main(int argc, char** argv) {
     const std::string dir = argv[1], mode = argv[2];
     auto train = ctnn::train::load_mnist_dir(dir, "train");
     auto test = ctnn::train::load_mnist_dir(dir, "t10k");
+    if (argc > 5) {
+      const std::size_t n = std::strtoul(argv[5], nullptr, 10);
+      if (n > 0 && n < train.size()) {
+        train.x.resize(n * train.features);
+        train.y.resize(n);
+      }
+    }
     ctnn::train::scale_pixels(train);
     ctnn::train::scale_pixels(test);
     ctnn::train::options o;

@@ -48,18 +48,21 @@ namespace ctnn::detail {
 #endif
 }
 
+// The loaders are function objects, not functions: avx2_steps hands them to its step as
+// values, and a function pointer there is an indirect call that GCC does not inline below
+// -O2 (an always_inline function then fails to compile, e.g. a user's -O1 build).
 /// 32 bytes at p.
-[[gnu::always_inline]] inline __m256i avx2_load32(const std::int8_t* p) noexcept {
+inline constexpr auto avx2_load32 = [](const std::int8_t* p) noexcept {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-}
+};
 /// 16 bytes at p, the upper 16 lanes zero (a zero x contributes nothing).
-[[gnu::always_inline]] inline __m256i avx2_load16(const std::int8_t* p) noexcept {
+inline constexpr auto avx2_load16 = [](const std::int8_t* p) noexcept {
   return _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-}
+};
 /// 8 bytes at p, the upper 24 lanes zero.
-[[gnu::always_inline]] inline __m256i avx2_load8(const std::int8_t* p) noexcept {
+inline constexpr auto avx2_load8 = [](const std::int8_t* p) noexcept {
   return _mm256_zextsi128_si256(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
-}
+};
 
 /// The totals of four rows' partial sums, lane r = row r.
 [[gnu::always_inline]] inline __m128i avx2_sum4(__m256i s0, __m256i s1, __m256i s2,

@@ -155,9 +155,9 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
         for (std::size_t f = 0; f < F; ++f)
           gzp[((oh + KH - 1) * pad_w + ow + KW - 1) * F + f] = grad_z[(oh * out_w + ow) * F + f];
     constexpr std::size_t cv = C / simd::width;
-    // P pixels side by side, at most 7 accumulators (with 8, GCC keeps one on the stack
-    // and the loop waits on store forwarding); a row's last P end at its end (overlapping
-    // the previous P pixels, which get the same values again).
+    // P pixels side by side (at most 7 accumulators, with the vector of weights and the
+    // broadcast: 9 of the 16 registers); a row's last P end at its end (overlapping the
+    // previous P pixels, which get the same values again).
     constexpr std::size_t P = std::min(cv >= 7 ? std::size_t{1} : 7 / cv, W);
     for (std::size_t ih = 0; ih < In::height; ++ih)
       for (std::size_t iw = 0; iw < W; iw += P)
@@ -168,8 +168,12 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
   static void gather_pixels(const T* wt, const T* gzp, T* grad_x, std::size_t ih,
                             std::size_t iw) noexcept {
     constexpr std::size_t cv = C / simd::width, w = simd::width;
+    // Every loop over acc is unrolled: otherwise GCC keeps an accumulator on the stack and
+    // the loop waits on store forwarding.
     typename simd::type acc[P][cv];
+#pragma GCC unroll 16
     for (std::size_t q = 0; q < P; ++q)
+#pragma GCC unroll 16
       for (std::size_t j = 0; j < cv; ++j) acc[q][j] = simd::broadcast(T(0));
     // Output pixel (oh, ow) = (ih + pad_top − kh, iw + pad_left − kw) is padded row
     // ih + pad_top − kh + KH − 1, column iw + q + pad_left − kw + KW − 1.
@@ -181,16 +185,20 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
         const T* wk = wt + (kh * KW + kw) * F * C;
         for (std::size_t f = 0; f < F; ++f) {
           typename simd::type wv[cv];
+#pragma GCC unroll 16
           for (std::size_t j = 0; j < cv; ++j) wv[j] = simd::load(wk + f * C + j * w);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
           for (std::size_t q = 0; q < P; ++q) {
             const typename simd::type s = simd::broadcast(g[q * F + f]);
+#pragma GCC unroll 16
             for (std::size_t j = 0; j < cv; ++j)
               acc[q][j] = ctnn::detail::simd_mac<Mode, T>(wv[j], s, acc[q][j]);
           }
         }
       }
+#pragma GCC unroll 16
     for (std::size_t q = 0; q < P; ++q)
+#pragma GCC unroll 16
       for (std::size_t j = 0; j < cv; ++j)
         simd::store(grad_x + ((ih * W) + iw + q) * C + j * w, acc[q][j]);
   }

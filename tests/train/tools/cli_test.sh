@@ -458,6 +458,13 @@ augment_option)
     run 0 "$cnn" --data d --epochs 1 --augment none --out b.ckpt
     ! grep -qF '"augment"' out.txt || fail "--augment none is reported"
     [ "$one" != "$(json_number parameters_crc32)" ] || fail "--augment changed nothing"
+    # Resumed after epoch 1 of 2: the bits of the uninterrupted run.
+    run 0 "$cnn" --data d --epochs 2 --batch 8 --augment flip,shift2 --out whole.ckpt
+    whole=$(json_number parameters_crc32)
+    run 0 "$cnn" --data d --epochs 1 --batch 8 --augment flip,shift2 --out part.ckpt
+    run 0 "$cnn" --data d --epochs 2 --batch 8 --augment flip,shift2 --resume part.ckpt \
+      --out part.ckpt
+    [ "$whole" = "$(json_number parameters_crc32)" ] || fail "resumed run differs from the whole"
   fi
   ;;
 hardening_early)

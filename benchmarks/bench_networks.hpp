@@ -10,8 +10,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <ctnn/ctnn.hpp>
 #include <random>
+#include <string>
+#include <utility>
 
 namespace ctnn_bench {
 
@@ -125,6 +128,31 @@ void fill_random(std::array<std::int8_t, N>& a, std::uint32_t seed) {
   std::mt19937 gen(seed);
   std::uniform_int_distribution<int> dist(-128, 127);
   for (auto& v : a) v = static_cast<std::int8_t>(dist(gen));
+}
+
+/// CPU time of the calling thread (unaffected by time spent descheduled on a busy machine).
+inline double thread_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+/// "784-128-64-10": the layer sizes of Case's network.
+template <class Case>
+std::string arch_name() {
+  using net = typename Case::net;
+  std::string name = std::to_string(net::input_size);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((name += "-" + std::to_string(net::template layer_size<I + 1>)), ...);
+  }
+  (std::make_index_sequence<net::layer_count>{});
+  return name;
+}
+
+/// "784-128-64-10/fused": sizes and numeric mode of Case.
+template <class Case>
+std::string case_name() {
+  return arch_name<Case>() + "/" + std::string(Case::net::numerics::name.view());
 }
 
 }  // namespace ctnn_bench

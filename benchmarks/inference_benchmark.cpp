@@ -17,6 +17,10 @@
 
 namespace {
 
+using ctnn_bench::arch_name;
+using ctnn_bench::case_name;
+using ctnn_bench::thread_seconds;
+
 /// Parameters and one input for Case, on the heap (their address escapes, so the
 /// compiler cannot assume they stay constant across ClobberMemory()).
 template <class Case>
@@ -117,13 +121,6 @@ void bm_weight_stream_probe(benchmark::State& state) {
                           static_cast<std::int64_t>(n * sizeof(float)));
 }
 
-/// CPU time of the calling thread (unaffected by time spent descheduled on a busy machine).
-double thread_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
 /// Ratios measured in one loop: blocks of forward passes, naive passes and (for
 /// 784-128-64-10) probes alternate, each timed in thread CPU time, so that load drifts
 /// hit all of them alike. Counters: naive_per_forward = t(naive)/t(forward) (and
@@ -158,24 +155,6 @@ void bm_ratios(benchmark::State& state) {
   if constexpr (with_probe) state.counters["forward_per_probe"] = t_forward / t_probe;
   state.counters["forward_ns"] =
       1e9 * t_forward / (static_cast<double>(state.iterations()) * block);
-}
-
-/// "784-128-64-10": the layer sizes of Case.
-template <class Case>
-std::string arch_name() {
-  using net = typename Case::net;
-  std::string name = std::to_string(net::input_size);
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((name += "-" + std::to_string(net::template layer_size<I + 1>)), ...);
-  }
-  (std::make_index_sequence<net::layer_count>{});
-  return name;
-}
-
-/// "784-128-64-10/fused": sizes and numeric mode of Case.
-template <class Case>
-std::string case_name() {
-  return arch_name<Case>() + "/" + std::string(Case::net::numerics::name.view());
 }
 
 /// ctnn's forward for every case, the naive reference once per architecture.

@@ -26,6 +26,8 @@
 namespace {
 
 using ctnn_bench::act;
+using ctnn_bench::case_name;
+using ctnn_bench::thread_seconds;
 
 /// One dense layer's weights and bias in Eigen's own aligned fixed-size storage (as
 /// RTNeural keeps them), copied from ctnn's frozen layout (W[i][o] at i·Out + o, which is
@@ -110,12 +112,6 @@ struct fixture {
   }
 };
 
-double thread_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
 template <class Case>
 void bm_compare(benchmark::State& state) {
   auto f = std::make_unique<fixture<Case>>();
@@ -152,17 +148,6 @@ void bm_compare(benchmark::State& state) {
   state.counters["ctnn_per_eigen"] = t_ctnn / t_eigen;
   state.counters["ctnn_ns"] = 1e9 * t_ctnn / n;
   state.counters["eigen_ns"] = 1e9 * t_eigen / n;
-}
-
-template <class Case>
-std::string case_name() {
-  using net = typename Case::net;
-  std::string name = std::to_string(net::input_size);
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((name += "-" + std::to_string(net::template layer_size<I + 1>)), ...);
-  }
-  (std::make_index_sequence<net::layer_count>{});
-  return name + "/" + std::string(net::numerics::name.view());
 }
 
 template <class... Cases>

@@ -57,7 +57,7 @@ TEST(Int8KernelAvx2, EpilogueAgainstFormula) {
     for (int sh = -31; sh <= -2; ++sh)
       for (const std::int32_t a : special_acc)
         for (const std::int32_t mm : special_m) {
-          const std::int32_t acc[4] = {a, -a == a ? 0 : -a, a / 3, a / 1000};
+          const std::int32_t acc[4] = {a, a == int_min ? 0 : -a, a / 3, a / 1000};
           const std::int32_t m[4] = {mm, int_max, 1 << 30, mm};
           const auto sv = static_cast<std::int8_t>(sh);
           const std::int8_t s[4] = {sv, static_cast<std::int8_t>(-2), sv,

@@ -43,47 +43,23 @@ template <>
 struct avx512_vector<float, 16> {
   using type = __m512;
   using mask = __mmask16;
-  static type fma(type a, type b, type c) noexcept {
-    return _mm512_fmadd_ps(a, b, c);
-  }
-  static type load(const float* p) noexcept {
-    return _mm512_loadu_ps(p);
-  }
-  static void store(float* p, type v) noexcept {
-    _mm512_storeu_ps(p, v);
-  }
-  static type broadcast(float v) noexcept {
-    return _mm512_set1_ps(v);
-  }
-  static type load(const float* p, mask m) noexcept {
-    return _mm512_maskz_loadu_ps(m, p);
-  }
-  static void store(float* p, mask m, type v) noexcept {
-    _mm512_mask_storeu_ps(p, m, v);
-  }
+  static type fma(type a, type b, type c) noexcept { return _mm512_fmadd_ps(a, b, c); }
+  static type load(const float* p) noexcept { return _mm512_loadu_ps(p); }
+  static void store(float* p, type v) noexcept { _mm512_storeu_ps(p, v); }
+  static type broadcast(float v) noexcept { return _mm512_set1_ps(v); }
+  static type load(const float* p, mask m) noexcept { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, mask m, type v) noexcept { _mm512_mask_storeu_ps(p, m, v); }
 };
 template <>
 struct avx512_vector<double, 8> {
   using type = __m512d;
   using mask = __mmask8;
-  static type fma(type a, type b, type c) noexcept {
-    return _mm512_fmadd_pd(a, b, c);
-  }
-  static type load(const double* p) noexcept {
-    return _mm512_loadu_pd(p);
-  }
-  static void store(double* p, type v) noexcept {
-    _mm512_storeu_pd(p, v);
-  }
-  static type broadcast(double v) noexcept {
-    return _mm512_set1_pd(v);
-  }
-  static type load(const double* p, mask m) noexcept {
-    return _mm512_maskz_loadu_pd(m, p);
-  }
-  static void store(double* p, mask m, type v) noexcept {
-    _mm512_mask_storeu_pd(p, m, v);
-  }
+  static type fma(type a, type b, type c) noexcept { return _mm512_fmadd_pd(a, b, c); }
+  static type load(const double* p) noexcept { return _mm512_loadu_pd(p); }
+  static void store(double* p, type v) noexcept { _mm512_storeu_pd(p, v); }
+  static type broadcast(double v) noexcept { return _mm512_set1_pd(v); }
+  static type load(const double* p, mask m) noexcept { return _mm512_maskz_loadu_pd(m, p); }
+  static void store(double* p, mask m, type v) noexcept { _mm512_mask_storeu_pd(p, m, v); }
 };
 template <class T>
 struct avx512_simd : avx512_vector<T, 64 / sizeof(T)> {
@@ -92,9 +68,7 @@ struct avx512_simd : avx512_vector<T, 64 / sizeof(T)> {
   static constexpr bool has_mask = true;
   using typename avx512_vector<T, width>::mask;
   /// Lanes 0..n−1 set, n ≤ width; masked loads never touch the clear lanes' memory.
-  static mask tail_mask(std::size_t n) noexcept {
-    return static_cast<mask>((1u << n) - 1u);
-  }
+  static mask tail_mask(std::size_t n) noexcept { return static_cast<mask>((1u << n) - 1u); }
 };
 template <>
 struct simd<float> : avx512_simd<float> {};

@@ -64,8 +64,7 @@ struct eigen_dense {
 };
 
 /// A three-layer Case (ctnn_bench::mlp3) in Eigen.
-template <class Case, std::size_t In, std::size_t H1, std::size_t H2, std::size_t Out, act A1,
-          act A2, act A3>
+template <std::size_t In, std::size_t H1, std::size_t H2, std::size_t Out, act A1, act A2, act A3>
 struct eigen_mlp3 {
   eigen_dense<In, H1, A1> l1;
   eigen_dense<H1, H2, A2> l2;
@@ -93,8 +92,7 @@ struct eigen_of;
 template <class M, std::size_t In, std::size_t H1, std::size_t H2, std::size_t Out, act A1, act A2,
           act A3, class C1, class C2, class C3>
 struct eigen_of<ctnn_bench::mlp3<M, In, H1, H2, Out, A1, A2, A3, C1, C2, C3>> {
-  using type = eigen_mlp3<ctnn_bench::mlp3<M, In, H1, H2, Out, A1, A2, A3, C1, C2, C3>, In, H1, H2,
-                          Out, A1, A2, A3>;
+  using type = eigen_mlp3<In, H1, H2, Out, A1, A2, A3>;
 };
 
 template <class Case>

@@ -17,24 +17,13 @@
 
 #include "ctnn/ctnn.hpp"
 #include "ctnn/train/quantize.hpp"
+#include "int8_cases.hpp"
 #include "naive_layers.hpp"
 
 namespace {
 
-struct int8_case {
-  std::int32_t z_in, z_out;
-  std::int64_t bias_lo, bias_hi;
-  std::int32_t shift_lo, shift_hi;
-  bool near_top;  ///< multipliers within 2^20 of 2^31
-};
-
-constexpr int8_case cases[] = {
-    {0, 0, -2000, 2000, -9, -6, false},            // typical
-    {-128, 127, -2000, 2000, -9, -6, false},       // zero points at the ends
-    {127, -128, -2000, 2000, -9, -6, true},        // the other ends, multipliers near 2^31
-    {-128, -128, -1 << 20, 1 << 20, -4, 0, true},  // saturating both ways
-    {37, -5, -100000, 100000, -14, -10, false},
-};
+using int8_cases::cases;
+using int8_cases::int8_case;
 
 template <class Net, bool Relu>
 void check_depthwise(std::uint32_t seed) {

@@ -304,6 +304,12 @@ def export(out_dir, index, name, cls, shape, opset, dynamic):
     # ctnn reads images as HWC: the caller's side of the layout conversion.
     xc = x.permute(0, 2, 3, 1) if x.dim() == 4 else x
     xc.contiguous().numpy().astype("<f4").tofile(os.path.join(out_dir, name + ".inputs.f32"))
+    if name == "bn_layer":  # also as --calibration-data (int8_batch_norm_test.cpp)
+        with open(os.path.join(out_dir, name + ".inputs.csv"), "w") as f:
+            flat = xc.reshape(SAMPLES, -1)
+            f.write(",".join(f"x{i}" for i in range(flat.shape[1])) + "\n")
+            for row in flat.tolist():  # float32 → double → repr → float32 is exact
+                f.write(",".join(repr(v) for v in row) + "\n")
     y.numpy().astype("<f4").tofile(os.path.join(out_dir, name + ".outputs.f32"))
 
 

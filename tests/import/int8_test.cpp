@@ -26,6 +26,7 @@
 #include "ctnn/train/quantize.hpp"
 #include "fashion_cnn_int8_weights.hpp"
 #include "fashion_cnn_weights.hpp"
+#include "int8_expect.hpp"
 
 namespace {
 
@@ -124,15 +125,7 @@ TEST(import_fashion, int8_header_is_ctnns_own_quantisation_of_the_same_weights_a
   o.calibration_samples = 1000;  // CMakeLists passes --calibration-samples 1000
   const auto ranges = ctnn::train::calibrate<net>(fw::weights, d, o);
   const auto q = ctnn::train::quantize<net>(fw::weights, ranges);
-  EXPECT_EQ(q->weights, qw::weights.weights);
-  EXPECT_EQ(q->biases, qw::weights.biases);
-  EXPECT_EQ(q->multipliers, qw::weights.multipliers);
-  EXPECT_EQ(q->shifts, qw::weights.shifts);
-  EXPECT_EQ(q->zero_points, qw::weights.zero_points);
-  for (std::size_t t = 0; t < qnet::tensor_count; ++t)
-    EXPECT_EQ(std::bit_cast<std::uint32_t>(q->scales[t]),
-              std::bit_cast<std::uint32_t>(qw::weights.scales[t]))
-        << "tensor " << t;
+  expect_same_int8_parameters(*q, qw::weights);
   EXPECT_EQ(ctnn::crc32(*q), qw::crc32);
 }
 

@@ -19,6 +19,7 @@
 #include "ctnn/folded.hpp"
 #include "ctnn/train/quantize.hpp"
 #include "int8_reference.hpp"
+#include "int8_unfold.hpp"
 
 namespace {
 
@@ -45,41 +46,22 @@ int8_ref::network reference_network() {
            {kind::dense, 3, 1, 1, 1, false, act::identity}}};
 }
 
-/// ctnn's int8 parameters in the reference's raw form: weights as they are (OHWI /
-/// output-major), biases with the input zero point unfolded (b = b' + z_in·Σ W), one
-/// multiplier per conv filter, a dense layer's one multiplier with a shift per output.
+/// ctnn's int8 parameters in the reference's raw form, layer by layer.
 std::vector<int8_ref::layer_params> to_reference(const int8_ref::network& net,
                                                  const Q::parameters& q) {
   std::vector<int8_ref::layer_params> out;
-  std::size_t w = 0, b = 0, m = 0, s = 0;
+  int8_unfold::cursor at;
   int8_ref::shape in = net.input;
   for (std::size_t l = 0; l < net.layers.size(); ++l) {
     const int8_ref::layer& L = net.layers[l];
-    int8_ref::layer_params lp;
-    lp.z_in = q.zero_points[l];
-    lp.z_out = q.zero_points[l + 1];
-    const std::size_t ch = int8_ref::channels(L), fan = int8_ref::fan_in(L, in);
-    for (std::size_t i = 0; i < ch * fan; ++i) lp.weights.push_back(q.weights.at(w++));
-    for (std::size_t o = 0; o < ch; ++o) {
-      std::int64_t sum = 0;
-      for (std::size_t i = 0; i < fan; ++i) sum += lp.weights[o * fan + i];
-      lp.biases.push_back(
-          static_cast<std::int32_t>(q.biases.at(b++) + std::int64_t{lp.z_in} * sum));
-    }
-    const std::size_t m0 = m;
-    for (std::size_t o = 0; o < ch; ++o) {
-      const std::int32_t mult =
-          L.k == int8_ref::kind::dense ? q.multipliers.at(m0) : q.multipliers.at(m++);
-      lp.positive.push_back({mult, q.shifts.at(s++)});
-    }
-    if (L.k == int8_ref::kind::dense && ch > 0) m = m0 + 1;
-    out.push_back(std::move(lp));
+    out.push_back(int8_unfold::layer(q, l, int8_ref::channels(L), int8_ref::fan_in(L, in),
+                                     L.k == int8_ref::kind::dense, at));
     in = int8_ref::output_shape(L, in);
   }
-  EXPECT_EQ(w, q.weights.size());
-  EXPECT_EQ(b, q.biases.size());
-  EXPECT_EQ(m, q.multipliers.size());
-  EXPECT_EQ(s, q.shifts.size());
+  EXPECT_EQ(at.weights, q.weights.size());
+  EXPECT_EQ(at.biases, q.biases.size());
+  EXPECT_EQ(at.multipliers, q.multipliers.size());
+  EXPECT_EQ(at.shifts, q.shifts.size());
   return out;
 }
 

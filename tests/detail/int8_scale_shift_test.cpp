@@ -24,6 +24,7 @@
 #include "ctnn/train/quantize.hpp"
 #include "int8_cases.hpp"
 #include "int8_reference.hpp"
+#include "int8_unfold.hpp"
 
 namespace {
 
@@ -183,28 +184,6 @@ int8_ref::network rest_of_device() {
            {kind::dense, 3, 1, 1, 1, false, act::identity}}};
 }
 
-/// One layer's raw parameters from ctnn's int8 slice: weights as they are, biases with the
-/// input zero point unfolded (b = b' + z_in·Σ W), a multiplier per channel (conv filter,
-/// scale_shift channel) or the dense layer's one with a shift per output.
-int8_ref::layer_params unfold(const QD::parameters& q, std::size_t tensor, std::size_t channels,
-                              std::size_t fan, bool dense, std::size_t& w, std::size_t& b,
-                              std::size_t& m, std::size_t& s) {
-  int8_ref::layer_params lp;
-  lp.z_in = q.zero_points[tensor];
-  lp.z_out = q.zero_points[tensor + 1];
-  for (std::size_t i = 0; i < channels * fan; ++i) lp.weights.push_back(q.weights.at(w++));
-  for (std::size_t o = 0; o < channels; ++o) {
-    std::int64_t sum = 0;
-    for (std::size_t i = 0; i < fan; ++i) sum += lp.weights[o * fan + i];
-    lp.biases.push_back(static_cast<std::int32_t>(q.biases.at(b++) + std::int64_t{lp.z_in} * sum));
-  }
-  const std::size_t m0 = m;
-  for (std::size_t o = 0; o < channels; ++o)
-    lp.positive.push_back({dense ? q.multipliers.at(m0) : q.multipliers.at(m++), q.shifts.at(s++)});
-  if (dense) m = m0 + 1;
-  return lp;
-}
-
 TEST(Int8ScaleShift, FoldedBatchNormOnTheInputMatchesTheReferenceEndToEnd) {
   std::mt19937 rng(13);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f), var(0.2f, 2.0f), gamma(0.5f, 2.0f);
@@ -223,18 +202,18 @@ TEST(Int8ScaleShift, FoldedBatchNormOnTheInputMatchesTheReferenceEndToEnd) {
   const auto ranges = ctnn::train::calibrate<device>(*f, calibration, {});
   const auto q = ctnn::train::quantize<device>(*f, ranges);
 
-  std::size_t w = 0, b = 0, m = 0, s = 0;
-  const int8_ref::layer_params first = unfold(*q, 0, 2, 1, false, w, b, m, s);
+  int8_unfold::cursor at;
+  const int8_ref::layer_params first = int8_unfold::layer(*q, 0, 2, 1, false, at);
   const int8_ref::network rest = rest_of_device();
   std::vector<int8_ref::layer_params> lp;
-  lp.push_back(unfold(*q, 1, 4, 3 * 3 * 2, false, w, b, m, s));
+  lp.push_back(int8_unfold::layer(*q, 1, 4, 3 * 3 * 2, false, at));
   lp.emplace_back();  // max pool
   lp.emplace_back();  // flatten
-  lp.push_back(unfold(*q, 4, 3, 3 * 3 * 4, true, w, b, m, s));
-  EXPECT_EQ(w, q->weights.size());
-  EXPECT_EQ(b, q->biases.size());
-  EXPECT_EQ(m, q->multipliers.size());
-  EXPECT_EQ(s, q->shifts.size());
+  lp.push_back(int8_unfold::layer(*q, 4, 3, 3 * 3 * 4, true, at));
+  EXPECT_EQ(at.weights, q->weights.size());
+  EXPECT_EQ(at.biases, q->biases.size());
+  EXPECT_EQ(at.multipliers, q->multipliers.size());
+  EXPECT_EQ(at.shifts, q->shifts.size());
 
   int agree = 0, interior = 0;
   constexpr int samples = 200;

@@ -27,6 +27,12 @@ targets=(idx csv checkpoint resume)
 if [ "$build" = 1 ]; then
   (cd "$root" && cmake --preset fuzz -B "$build_dir" >/dev/null) || {
     echo "run_fuzzers.sh: configuring the fuzz preset failed (is clang installed?)" >&2; exit 2; }
+fi
+# ctnn-import's target exists where libonnx-dev and protobuf are installed (CI has them).
+if cmake --build "$build_dir" --target help 2>/dev/null | grep -q ' fuzz_onnx$'; then
+  targets+=(onnx)
+fi
+if [ "$build" = 1 ]; then
   cmake --build "$build_dir" -j "${CTNN_JOBS:-2}" --target "${targets[@]/#/fuzz_}" || {
     echo "run_fuzzers.sh: building the fuzz targets failed" >&2; exit 2; }
 fi

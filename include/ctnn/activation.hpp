@@ -28,8 +28,10 @@ template <class Derived>
 struct elementwise_activation {
   static constexpr bool elementwise = true;
 
+  /// Always inlined: n is then a constant and only the straight-line code for it remains
+  /// (GCC otherwise stops inlining it once the tail code is counted).
   template <class T>
-  static constexpr void apply(T* v, std::size_t n) noexcept {
+  [[gnu::always_inline]] static constexpr void apply(T* v, std::size_t n) noexcept {
     std::size_t i = 0;
     if constexpr (Derived::vectorise) {
       if (!std::is_constant_evaluated()) {
@@ -50,6 +52,20 @@ struct elementwise_activation {
           }
           for (; i < whole; i += traits::width)
             traits::store(v + i, Derived::value(traits::load(v + i)));
+          // The last n % width values as one vector, each lane with the scalar bits: a lone
+          // value broadcast, else masked where the target has masks. Callgrind, dev preset:
+          // 2-16-16-1's sigmoid output 38 -> 30 instructions.
+          if (n - i == 1) {
+            v[i] = Derived::value(traits::broadcast(v[i]))[0];
+            return;
+          }
+          if constexpr (traits::has_mask) {
+            if (i < n) {
+              const auto m = traits::tail_mask(n - i);
+              traits::store(v + i, m, Derived::value(traits::load(v + i, m)));
+              return;
+            }
+          }
         }
       }
     }

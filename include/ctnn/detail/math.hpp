@@ -119,6 +119,19 @@ template <real_value V>
 inline constexpr uint_for<lane_type<V>> sign_mask =
     uint_for<lane_type<V>>{1} << (8 * sizeof(lane_type<V>) - 1);
 
+/// Whether x's sign bit is set, lane by lane (a select mask; true for −0 and −NaN). On
+/// vectors it is a signed-integer compare with 0, which x86 folds into blendv (which reads
+/// only the sign bit): one instruction instead of compare + blend.
+template <real_value V>
+constexpr mask_type<V> sign_bit_set(V x) noexcept {
+  if constexpr (gnu_vector<V>) {
+    using sint = typename make_vector<std::make_signed_t<uint_for<lane_type<V>>>, sizeof(V)>::type;
+    return std::bit_cast<sint>(x) < 0;
+  } else {
+    return (bits_of(x) & sign_mask<V>) != 0;
+  }
+}
+
 template <real_value V>
 constexpr V abs(V x) noexcept {
   return from_bits<V>(bits_of(x) & ~sign_mask<V>);
@@ -130,11 +143,44 @@ constexpr V copysign(V mag, V sgn) noexcept {
   return from_bits<V>((bits_of(mag) & ~sign_mask<V>) | (bits_of(sgn) & sign_mask<V>));
 }
 
+/// hi < x ? hi : x, lane by lane: x capped at hi, NaN passes through. This is exactly x86
+/// minps(hi, x) (the second operand on unordered), which GCC does not find for a vector
+/// select (compare + blend); the builtin saves one instruction per call, same bits.
+template <real_value V>
+constexpr V min_keep_nan(lane_type<V> hi, V x) noexcept {
+#if defined(__SSE2__)
+  if constexpr (gnu_vector<V> && std::is_same_v<lane_type<V>, float> && sizeof(V) == 16) {
+    if (!std::is_constant_evaluated()) return __builtin_ia32_minps(splat<V>(hi), x);
+  }
+#endif
+#if defined(__AVX__)
+  if constexpr (gnu_vector<V> && std::is_same_v<lane_type<V>, float> && sizeof(V) == 32) {
+    if (!std::is_constant_evaluated()) return __builtin_ia32_minps256(splat<V>(hi), x);
+  }
+#endif
+  return select(hi < x, splat<V>(hi), x);
+}
+
+/// lo > x ? lo : x, lane by lane: x raised to lo, NaN passes through (x86 maxps(lo, x)).
+template <real_value V>
+constexpr V max_keep_nan(lane_type<V> lo, V x) noexcept {
+#if defined(__SSE2__)
+  if constexpr (gnu_vector<V> && std::is_same_v<lane_type<V>, float> && sizeof(V) == 16) {
+    if (!std::is_constant_evaluated()) return __builtin_ia32_maxps(splat<V>(lo), x);
+  }
+#endif
+#if defined(__AVX__)
+  if constexpr (gnu_vector<V> && std::is_same_v<lane_type<V>, float> && sizeof(V) == 32) {
+    if (!std::is_constant_evaluated()) return __builtin_ia32_maxps256(splat<V>(lo), x);
+  }
+#endif
+  return select(lo > x, splat<V>(lo), x);
+}
+
 /// Clamp to [lo, hi]; NaN compares false both ways and passes through unchanged.
 template <real_value V>
 constexpr V clamp_keep_nan(V x, lane_type<V> lo, lane_type<V> hi) noexcept {
-  x = select(x < lo, splat<V>(lo), x);
-  return select(x > hi, splat<V>(hi), x);
+  return min_keep_nan(hi, max_keep_nan(lo, x));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,7 +189,7 @@ constexpr V clamp_keep_nan(V x, lane_type<V> lo, lane_type<V> hi) noexcept {
 // Argument reduction: x = k·ln2 + r with k = round(x·log2e) by the 1.5·2^(p−1) trick
 // (valid for |x·log2e| < 2^(p−2)) and r by Cody–Waite: ln2_hi has enough trailing zeros
 // that k·ln2_hi and x − k·ln2_hi are exact for every k the clamps allow. |r| ≤ ln2/2 up to
-// the rounding of x·log2e.
+// the rounding of x·log2e. (float tanh uses one rounded ln2 instead; see tanh.)
 //
 // expm1(r) ≈ r + r²·(1/2 + r·q(r)): q is a minimax fit (Remez, relative error of expm1,
 // |r| ≤ 0.3466), checked after rounding its coefficients to the lane type:
@@ -170,6 +216,7 @@ struct constants<float> {
   static constexpr float log2e = 0x1.715476p+0f;
   static constexpr float ln2_hi = 0x1.62e4p-1f;     // 16 bits: k·ln2_hi exact for |k| < 256
   static constexpr float ln2_lo = 0x1.7f7d1cp-20f;  // ln2 − ln2_hi
+  static constexpr float ln2 = 0x1.62e430p-1f;      // ln2 rounded (+1.9e−9), for tanh
   static constexpr float round_magic = 0x1.8p23f;
   // exp(−104) < 2^−150 rounds to 0, exp(89) > FLT_MAX; k ∈ [−150, 128] keeps both halves
   // of the 2^k scale factor normal.
@@ -255,22 +302,38 @@ constexpr V exp(V x) noexcept {
 }
 
 /// tanh x, ≤ 3 ULP. Odd symmetry is exact; tanh(±0) = ±0, tanh(±inf) = ±1, NaN → NaN.
-/// Cost (float): 10 multiplies, 13 adds, 1 division, 1 compare+select, ~7 integer ops.
+/// Cost (float): 9 multiplies, 12 adds, 1 division, 1 min, 4 integer ops.
 /// The worst case (|x| ≈ 0.01–0.2) is the rounding of e + 2; correcting it with Fast2Sum
 /// would give ≤ 2 ULP for ~7 more operations, not worth it against the 4 ULP target.
 template <real_value V>
 constexpr V tanh(V x) noexcept {
   using L = lane_type<V>;
   using C = exp_impl::constants<L>;
-  V ax = abs(x);
-  ax = select(ax > C::tanh_max_arg, splat<V>(C::tanh_max_arg), ax);  // NaN stays NaN
-  const V y = ax + ax;                                               // exact
-  V t{};
-  const V r = exp_impl::reduce_ln2(y, t);
+  const V ax = min_keep_nan(C::tanh_max_arg, abs(x));  // NaN stays NaN
+  const V y = ax + ax;                                 // exact
+  V r{};
+  V s{};  // 2^k
+  if constexpr (std::is_same_v<L, float>) {
+    // One-constant reduction r = y − k·ln2 (two operations fewer than reduce_ln2): y ≥ 0
+    // and k ≤ 27, and k·ln2's error (ln2's 1.9e−9, the rounding of k·ln2 for odd k ≥ 3)
+    // enters tanh damped by 2e^y/(1 + e^y)² ≤ 0.2 for k ≥ 3 (k ≤ 2: k·ln2 and y − k·ln2
+    // exact, error ≤ 2·1.9e−9·0.5). The magic constant carries the exponent bias, so t's
+    // low mantissa bits are k + 127 and shifting t's bits left by 23 leaves exactly 2^k's
+    // bits (one integer operation fewer); as 127 is odd, a tie y·log2e = n + ½ rounds to
+    // the odd n, which the reduction handles as well (|r| ≤ ln2/2). Exhaustive float test:
+    // the maximum error is unchanged (3 ULP, 2.55 vs exact, at |x| ≈ 0.03, where k = 0).
+    constexpr L magic = C::round_magic + L(C::exp_bias);
+    const V t = y * C::log2e + magic;
+    r = y - (t - magic) * C::ln2;
+    s = from_bits<V>(bits_of(t) << C::frac_bits);
+  } else {
+    V t{};
+    r = exp_impl::reduce_ln2(y, t);
+    s = from_bits<V>((exp_impl::k_of(t) + C::exp_bias) << C::frac_bits);
+  }
   const V p = C::expm1_poly(r);
   // e = expm1(y) = 2^k·expm1(r) + (2^k − 1), 0 ≤ k ≤ 56: no cancellation for small y
   // (k = 0 gives e = p), and 2^k − 1 is exact while it matters (k ≤ 24 / 53).
-  const V s = from_bits<V>((exp_impl::k_of(t) + C::exp_bias) << C::frac_bits);
   const V e = s * p + (s - L(1));
   // tanh |x| = e/(e + 2) is +0 or positive (or NaN): OR-ing in x's sign bit is copysign.
   return from_bits<V>(bits_of(e / (e + L(2))) | (bits_of(x) & sign_mask<V>));
@@ -286,12 +349,17 @@ template <real_value V>
 constexpr V exp_nonpositive(V x) noexcept {
   using L = lane_type<V>;
   using C = constants<L>;
-  x = select(x < C::exp_min_arg, splat<V>(C::exp_min_arg), x);  // NaN stays NaN
-  V t{};
-  const V r = reduce_ln2(x, t);
-  const V p = L(1) + C::expm1_poly(r);
+  x = max_keep_nan(C::exp_min_arg, x);  // NaN stays NaN
   constexpr auto half = C::exp_bias / 2;
-  const V s = from_bits<V>((k_of(t) + (C::exp_bias + half)) << C::frac_bits);
+  // reduce_ln2 with k + bias + half (≥ 0, even offset: the same t's as round_magic alone,
+  // ties included) in t's low mantissa bits: shifting t's bits left by frac_bits then
+  // leaves exactly 2^(k + half)'s bits, one integer operation fewer than k_of + add.
+  constexpr L magic = C::round_magic + L(C::exp_bias + half);
+  const V t = x * C::log2e + magic;
+  const V k = t - magic;
+  const V r = (x - k * C::ln2_hi) - k * C::ln2_lo;
+  const V p = L(1) + C::expm1_poly(r);
+  const V s = from_bits<V>(bits_of(t) << C::frac_bits);
   return (p * s) * from_bits<L>((C::exp_bias - half) << C::frac_bits);
 }
 
@@ -306,7 +374,8 @@ template <real_value V>
 constexpr V sigmoid(V x) noexcept {
   using L = lane_type<V>;
   const V e = exp_impl::exp_nonpositive(from_bits<V>(bits_of(x) | sign_mask<V>));  // exp(−|x|)
-  return select(x < L(0), e, splat<V>(L(1))) / (L(1) + e);
+  // Selected by the sign bit: −0 takes e = exp(−0) = 1, as x < 0 would take 1.
+  return select(sign_bit_set(x), e, splat<V>(L(1))) / (L(1) + e);
 }
 
 // ---------------------------------------------------------------------------------------

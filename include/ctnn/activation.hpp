@@ -54,7 +54,7 @@ struct elementwise_activation {
             traits::store(v + i, Derived::value(traits::load(v + i)));
           // The last n % width values as one vector, each lane with the scalar bits: a lone
           // value broadcast, else masked where the target has masks. Callgrind, dev preset:
-          // 2-16-16-1's sigmoid output 38 -> 30 instructions.
+          // 2-16-16-1's sigmoid output 38 -> 31 instructions.
           if (n - i == 1) {
             v[i] = Derived::value(traits::broadcast(v[i]))[0];
             return;

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "ctnn/ctnn.hpp"
@@ -180,6 +181,33 @@ TEST(Backprop, OnePassIsReusableAcrossRuns) {
          grad.data());
   EXPECT_EQ(grad, want);
   EXPECT_EQ(bp.capacity(), 8u);
+}
+
+TEST(Backprop, ADirtyGradientBufferGivesTheSameBits) {
+  // Layers that add their gradient (conv2d) get a zeroed slice, batched dense layers
+  // write theirs: whatever the buffer held before, the gradient is the same, bit for bit.
+  using cnn =
+      ctnn::network<float, ctnn::input<6, 6>, ctnn::conv2d<2, 3, 3, ctnn::relu>, ctnn::flatten,
+                    ctnn::dense<12, ctnn::relu>, ctnn::dense<3, ctnn::softmax>>;
+  using cnn_pass = ctnn::train::backprop<cnn, ctnn::train::cross_entropy>;
+  constexpr std::size_t rows = 40;  // ≥ 32: the 12→3 layer's transposed weight gradient
+  ctnn::train::rng r(17);
+  std::vector<float> params(cnn::parameter_count), x(rows * cnn::input_size);
+  for (float& v : params) v = float(0.4 * r.normal());
+  for (float& v : x) v = float(r.normal());
+  std::vector<std::uint32_t> y(rows);
+  for (auto& v : y) v = std::uint32_t(r.below(3));
+  std::vector<float> prepared(cnn_pass::prepared_size);
+  cnn_pass::prepare(params.data(), prepared.data());
+  cnn_pass bp(rows);
+  std::vector<float> clean(cnn::parameter_count, 0.0f), dirty(cnn::parameter_count, 0.0f);
+  for (float& v : dirty) v = float(r.normal()) * 1e3f;
+  bp.run(params.data(), prepared.data(), x.data(), cnn::input_size, rows, y.data(), clean.data());
+  bp.run(params.data(), prepared.data(), x.data(), cnn::input_size, rows, y.data(), dirty.data());
+  EXPECT_EQ(std::memcmp(clean.data(), dirty.data(), clean.size() * sizeof(float)), 0);
+  std::size_t nonzero = 0;
+  for (float v : clean) nonzero += v != 0.0f;
+  EXPECT_GT(nonzero, cnn::parameter_count / 2);  // not vacuous
 }
 
 }  // namespace

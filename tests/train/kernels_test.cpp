@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -54,7 +55,9 @@ void check_dense(std::size_t n) {
   // Backward: batch vs per-sample contract.
   std::vector<T> wt(grad::prepared_size);
   grad::prepare(p.data(), wt.data());
-  std::vector<T> gp_batch(layer::parameter_count, T(0)), gp_one(layer::parameter_count, T(0));
+  // backward_batch writes grad_p (backward_batch_sets): a buffer full of NaN must not show.
+  std::vector<T> gp_batch(layer::parameter_count, std::numeric_limits<T>::quiet_NaN());
+  std::vector<T> gp_one(layer::parameter_count, T(0));
   std::vector<T> gx_batch(n * In), gx_one(In);
   grad::backward_batch(p.data(), wt.data(), x.data(), In, n, gz.data(), gp_batch.data(),
                        gx_batch.data(), scratch.data());
@@ -95,6 +98,24 @@ TEST(Kernels, FloatFusedMatchesInferenceAndPerSample) {
   // Many samples: C larger than the kernel's cache threshold (row blocks outside) and the
   // weight gradient's k = samples running over several k blocks.
   check_dense<float, ctnn::fused, 300, 64>(2100);
+}
+
+// Narrow layers with at least transposed_min_rows samples compute grad_W as its transpose
+// (vectors along the inputs): the same bits as the per-sample sums.
+TEST(Kernels, TransposedWeightGradientMatchesPerSample) {
+  using ctnn::train::layer_gradient;
+  using narrow = ctnn::network<float, ctnn::input<784>, ctnn::dense<10, ctnn::relu>>::layer<1>;
+  using wide = ctnn::network<float, ctnn::input<300>, ctnn::dense<64, ctnn::relu>>::layer<1>;
+  static_assert(layer_gradient<narrow>::transposed_weight_gradient);
+  static_assert(!layer_gradient<wide>::transposed_weight_gradient);
+  static_assert(layer_gradient<narrow>::transposed_min_rows == 32);
+  check_dense<float, ctnn::fused, 784, 10>(32);   // the fewest rows that transpose
+  check_dense<float, ctnn::fused, 784, 10>(300);  // k beyond one block, 10 = 6 + 4 rows
+  check_dense<float, ctnn::fused, 17, 1>(100);    // one output row, a masked input tail
+  check_dense<float, ctnn::fused, 64, 3>(45);
+  check_dense<float, ctnn::unfused, 33, 10>(64);
+  check_dense<double, ctnn::fused, 31, 10>(70);
+  check_dense<double, ctnn::unfused, 30, 1>(40);
 }
 
 TEST(Kernels, FloatUnfusedMatchesInferenceAndPerSample) {

@@ -118,6 +118,19 @@ class backprop {
     else
       return 0;
   }
+  /// True if backward() writes layer I's gradient slice rather than adding to it: the
+  /// batched path of a layer kind that says so (dense_gradient.hpp's backward_batch_sets).
+  template <std::size_t I>
+  static constexpr bool sets_gradient() {
+    using G = grad_of<I>;
+    if constexpr (detail::stochastic_gradient<G, T> || detail::stateful_gradient<G, T> ||
+                  detail::batch_statistics_gradient<G, T> || !detail::batched_gradient<G, T>)
+      return false;
+    else if constexpr (requires { requires G::backward_batch_sets; })
+      return true;
+    else
+      return false;
+  }
   template <std::size_t I>
   static constexpr std::size_t state_size_of() {
     if constexpr (detail::stateful_gradient<grad_of<I>, T>)
@@ -229,10 +242,17 @@ class backprop {
   result run(const T* params, const T* prepared, const T* x, std::size_t ldx, std::size_t n,
              const std::uint32_t* labels, const float* targets, T* grad,
              std::uint64_t noise_key = 0, std::size_t position = 0) {
-    std::fill_n(grad, Net::parameter_count, T(0));
     std::fill(stats_.begin(), stats_.end(), 0.0);  // no rows: statistics of weight 0
     result res;
-    if (n == 0) return res;
+    if (n == 0) {
+      std::fill_n(grad, Net::parameter_count, T(0));
+      return res;
+    }
+    // Layers that add their gradient get a zeroed slice; batched dense layers write theirs.
+    for_each_layer([&]<std::size_t I>() {
+      if constexpr (!sets_gradient<I>())
+        std::fill_n(grad + Net::template parameter_offset<I>, layer<I>::parameter_count, T(0));
+    });
     forward(params, x, ldx, n, noise_key, position);
     loss_and_gradient(labels, targets, n, res);
     backward(params, prepared, x, ldx, n, grad, noise_key, position);

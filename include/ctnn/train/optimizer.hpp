@@ -7,6 +7,8 @@
 /// series), per-parameter updates in the network's scalar type: bit-reproducible. Host only.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "ctnn/detail/simd.hpp"
 #include "ctnn/train/options.hpp"
@@ -125,6 +127,29 @@ inline __m512d vector_sqrt(__m512d x) noexcept {
 }
 #endif
 
+/// True if the N flags at `flags` (each 0 or 1) are all equal; `first` receives flags[0].
+/// Compares the bytes as words, not one by one (the check runs once per vector).
+template <std::size_t N>
+inline bool uniform_flags(const unsigned char* flags, unsigned char& first) noexcept {
+  first = flags[0];
+  if constexpr (N == 4 || N == 8 || N == 16) {
+    using word = std::conditional_t<N == 4, std::uint32_t, std::uint64_t>;
+    constexpr std::size_t words = N == 16 ? 2 : 1;
+    const word want = static_cast<word>(first ? ~word(0) / 0xff : 0);  // 0x0101… or 0
+    word diff = 0;
+    for (std::size_t k = 0; k < words; ++k) {
+      word x;
+      std::memcpy(&x, flags + k * sizeof(word), sizeof(word));
+      diff |= x ^ want;
+    }
+    return diff == 0;
+  } else {
+    for (std::size_t k = 1; k < N; ++k)
+      if (flags[k] != first) return false;
+    return true;
+  }
+}
+
 /// Adam's update of whole vectors from `begin` on; returns where the scalar loop goes on.
 /// Each lane computes the scalar loop's expression with the same IEEE operations
 /// (+ − × ÷ and sqrt, no contraction), so the bits do not depend on the path; a vector
@@ -142,16 +167,13 @@ std::size_t adam_vectors(const step_constants<T>& c, T* w, const T* g, const uns
   const vec lr = simd::broadcast(c.lr);
   vec bad_v = simd::broadcast(T(0));
   std::size_t j = begin;
+  unsigned char first = 0;
   for (; j + width <= end; j += width) {
-    unsigned char flags = 0, all = 1;
-    for (std::size_t k = 0; k < width; ++k) {
-      flags = static_cast<unsigned char>(flags | decays[j + k]);
-      all = static_cast<unsigned char>(all & decays[j + k]);
-    }
-    if (flags != all) break;  // mixed: the scalar loop takes over from here
+    // The vector's `width` flags (each 0 or 1) as bytes: all clear or all set, else mixed.
+    if (!uniform_flags<width>(decays + j, first)) break;  // mixed: the scalar loop goes on
     const vec wj = simd::load(w + j);
     vec gj = simd::load(g + j) * inv_batch;
-    if (all) gj = gj + decay * wj;
+    if (first) gj = gj + decay * wj;
     const vec mj = beta1 * simd::load(m + j) + one_minus_beta1 * gj;
     const vec vj = beta2 * simd::load(v + j) + one_minus_beta2 * (gj * gj);
     const vec denom = vector_sqrt(vj) * inv_sqrt_c2 + eps;

@@ -487,6 +487,7 @@ class trainer {
   /// pass instead of one per shard, the same additions).
   void sum_shards(std::size_t lo, std::size_t hi, T* g) const noexcept {
     const std::size_t nshards = shards_.size();
+    if (nshards == 4) return sum_shards<4>(lo, hi, g);  // the default: a loop unrolled
     std::size_t j = lo;
     if constexpr (ctnn::detail::simd<T>::width > 1) {
       using simd = ctnn::detail::simd<T>;
@@ -500,6 +501,27 @@ class trainer {
     for (; j < hi; ++j) {
       T acc = shards_[0].grad[j];
       for (std::size_t s = 1; s < nshards; ++s) acc += shards_[s].grad[j];
+      g[j] = acc;
+    }
+  }
+  /// The same for exactly S shards (S ≥ 1), their buffers' addresses read once.
+  template <std::size_t S>
+  void sum_shards(std::size_t lo, std::size_t hi, T* g) const noexcept {
+    const T* src[S];
+    for (std::size_t s = 0; s < S; ++s) src[s] = shards_[s].grad.data();
+    std::size_t j = lo;
+    if constexpr (ctnn::detail::simd<T>::width > 1) {
+      using simd = ctnn::detail::simd<T>;
+      for (; j + simd::width <= hi; j += simd::width) {
+        typename simd::type acc = simd::load(src[0] + j);
+#pragma GCC unroll 8
+        for (std::size_t s = 1; s < S; ++s) acc = acc + simd::load(src[s] + j);
+        simd::store(g + j, acc);
+      }
+    }
+    for (; j < hi; ++j) {
+      T acc = src[0][j];
+      for (std::size_t s = 1; s < S; ++s) acc += src[s][j];
       g[j] = acc;
     }
   }

@@ -138,6 +138,37 @@ TEST(Backprop, GradientIsTheSumOverRows) {
     EXPECT_NEAR(all[j], head[j] + tail[j], 1e-12 * (1 + std::fabs(all[j]))) << j;
 }
 
+TEST(Backprop, ManyRowsGiveTheBitsOfTheRowByRowSums) {
+  // More rows than chunk_rows go through in chunks; every sum still runs over the rows in
+  // order. In unfused double a row's gradient is rounded products that the pass adds one
+  // row after the other, so the sum of the one-row gradients in row order has the same
+  // bits, and so has the sum of the one-row losses.
+  using unfused_net =
+      ctnn::network<double, ctnn::unfused, ctnn::input<n_in>, ctnn::dense<n_h1, ctnn::tanh>,
+                    ctnn::dense<n_h2, ctnn::sigmoid>, ctnn::dense<n_out, ctnn::softmax>>;
+  using unfused_pass = ctnn::train::backprop<unfused_net, ctnn::train::cross_entropy>;
+  constexpr std::size_t rows = 2 * unfused_pass::chunk_rows + 88;
+  const fixture f(rows, 31);
+  std::vector<double> prepared(unfused_pass::prepared_size);
+  unfused_pass::prepare(f.params.data(), prepared.data());
+  unfused_pass bp(rows);
+  std::vector<double> all(n_params), one(n_params), sum(n_params, 0.0);
+  const unfused_pass::result r =
+      bp.run(f.params.data(), prepared.data(), f.x.data(), n_in, rows, f.y.data(), all.data());
+  double loss = 0;
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const unfused_pass::result ri = bp.run(f.params.data(), prepared.data(), f.x.data() + i * n_in,
+                                           n_in, 1, f.y.data() + i, one.data());
+    loss += ri.loss;
+    correct += ri.correct;
+    for (std::size_t j = 0; j < n_params; ++j) sum[j] += one[j];
+  }
+  EXPECT_EQ(r.loss, loss);
+  EXPECT_EQ(r.correct, correct);
+  EXPECT_EQ(all, sum);
+}
+
 TEST(Backprop, RowStrideGivesTheSameBitsAsContiguousRows) {
   const fixture f(6, 8);
   std::vector<double> contiguous;

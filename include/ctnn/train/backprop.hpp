@@ -253,11 +253,24 @@ class backprop {
       if constexpr (!sets_gradient<I>())
         std::fill_n(grad + Net::template parameter_offset<I>, layer<I>::parameter_count, T(0));
     });
-    forward(params, x, ldx, n, noise_key, position);
-    loss_and_gradient(labels, targets, n, res);
-    backward(params, prepared, x, ldx, n, grad, noise_key, position);
+    // Many rows (a full batch) go through in chunks, so that a chunk's inputs are still in
+    // the cache when the backward pass reads them again for grad_W. Every gradient sum
+    // runs over the rows in ascending order, chunk after chunk (the later chunks add to
+    // it), and the loss sums go on from chunk to chunk: the bits of one pass over all rows.
+    const std::size_t step = batch_statistics ? n : chunk_rows;
+    for (std::size_t r0 = 0; r0 < n; r0 += step) {
+      const std::size_t m = std::min(step, n - r0);
+      const T* xc = x + r0 * ldx;
+      forward(params, xc, ldx, m, noise_key, position + r0);
+      loss_and_gradient(labels ? labels + r0 : nullptr,
+                        targets ? targets + r0 * Net::output_size : nullptr, m, res);
+      backward(params, prepared, xc, ldx, m, grad, noise_key, position + r0, r0 > 0);
+    }
     return res;
   }
+
+  /// The rows run() passes through the network at a time (see run()).
+  static constexpr std::size_t chunk_rows = 256;
 
  private:
   void forward(const T* params, const T* x0, std::size_t ld0, std::size_t n,
@@ -317,8 +330,10 @@ class backprop {
     }
   }
 
+  /// `add`: the dense layers add to their gradient slice (a later chunk) instead of
+  /// writing it; the other layers always add.
   void backward(const T* params, const T* prepared, const T* x0, std::size_t ld0, std::size_t n,
-                T* grad, std::uint64_t noise_key, std::size_t position) {
+                T* grad, std::uint64_t noise_key, std::size_t position, bool add) {
     // gz holds dL/dz of layer I; the other buffer receives dL/dx.
     T* gz = g0_.data();
     T* other = g1_.data();
@@ -343,8 +358,12 @@ class backprop {
       } else if constexpr (detail::batch_statistics_gradient<grad_of<I>, T>) {
         grad_of<I>::backward_shard(p, x, ldx, n, gz, gp, gx, stats_.data() + stats_offsets[I - 1]);
       } else if constexpr (detail::batched_gradient<grad_of<I>, T>) {
-        grad_of<I>::backward_batch(p, prepared + prepared_offsets[I - 1], x, ldx, n, gz, gp, gx,
-                                   scratch_.data());
+        if constexpr (sets_gradient<I>())
+          grad_of<I>::backward_batch(p, prepared + prepared_offsets[I - 1], x, ldx, n, gz, gp, gx,
+                                     scratch_.data(), add);
+        else
+          grad_of<I>::backward_batch(p, prepared + prepared_offsets[I - 1], x, ldx, n, gz, gp, gx,
+                                     scratch_.data());
       } else {
         for (std::size_t r = 0; r < n; ++r)
           grad_of<I>::backward(p, x + r * ldx, z_[I].data() + r * out, gz + r * out, gp,

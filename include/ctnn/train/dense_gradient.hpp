@@ -66,8 +66,8 @@ struct layer_gradient<ctnn::detail::dense_layer<T, Mode, In, Out, Activation, In
   }
 
   /// backward_batch writes the layer's grad_p (each sum from +0, as the per-sample path
-  /// adds into a zeroed slice: the same bits) instead of adding to it, so the pass does
-  /// not zero this slice first (backprop.hpp).
+  /// adds into a zeroed slice: the same bits) instead of adding to it, unless `add` is
+  /// set, so the pass does not zero this slice first (backprop.hpp).
   static constexpr bool backward_batch_sets = true;
 
   /// Vector lanes a row of `cols` columns occupies in the GEMM (whole vectors; without
@@ -94,26 +94,31 @@ struct layer_gradient<ctnn::detail::dense_layer<T, Mode, In, Out, Activation, In
   /// costs more than it saves).
   static constexpr std::size_t transposed_min_rows = 32;
 
-  /// Writes the batch's grad_W and grad_b to grad_p (see backward_batch_sets); writes
-  /// grad_x unless it is null.
+  /// Writes the batch's grad_W and grad_b to grad_p (see backward_batch_sets), or adds
+  /// them (the sums going on over these rows) if `add`; writes grad_x unless it is null.
   static void backward_batch(const T* /*p*/, const T* wt, const T* x, std::size_t ldx,
-                             std::size_t n, const T* grad_z, T* grad_p, T* grad_x,
-                             T* scratch) noexcept {
+                             std::size_t n, const T* grad_z, T* grad_p, T* grad_x, T* scratch,
+                             bool add = false) noexcept {
+    const detail::gemm_init init = add ? detail::gemm_init::accumulate : detail::gemm_init::zero;
     if (transposed_weight_gradient && n >= transposed_min_rows) {
       // grad_Wᵀ (out × in) = Σ_s grad_z[s]ᵀ x[s]: A(o, s) = grad_z[s][o], B = x.
       thread_local std::vector<T> gwt;
       gwt.resize(in * out);
+      if (add)
+        for (std::size_t i = 0; i < in; ++i)
+          for (std::size_t o = 0; o < out; ++o) gwt[o * in + i] = grad_p[i * out + o];
       detail::gemm<Mode, in>(out, n, detail::strided<T>{grad_z, 1, out}, x, ldx, gwt.data(), in,
-                             detail::gemm_init::zero, static_cast<const T*>(nullptr), scratch);
+                             init, static_cast<const T*>(nullptr), scratch);
       for (std::size_t i = 0; i < in; ++i)
         for (std::size_t o = 0; o < out; ++o) grad_p[i * out + o] = gwt[o * in + i];
     } else {
       // grad_W (in × out) = Σ_s x[s]ᵀ grad_z[s]: A(i, s) = x[s][i].
-      detail::gemm<Mode, out>(in, n, detail::strided<T>{x, 1, ldx}, grad_z, out, grad_p, out,
-                              detail::gemm_init::zero, static_cast<const T*>(nullptr), scratch);
+      detail::gemm<Mode, out>(in, n, detail::strided<T>{x, 1, ldx}, grad_z, out, grad_p, out, init,
+                              static_cast<const T*>(nullptr), scratch);
     }
     T* gb = grad_p + layer::weight_count;
-    for (std::size_t o = 0; o < out; ++o) gb[o] = T(0);
+    if (!add)
+      for (std::size_t o = 0; o < out; ++o) gb[o] = T(0);
     for (std::size_t s = 0; s < n; ++s)
       for (std::size_t o = 0; o < out; ++o) gb[o] += grad_z[s * out + o];
     // grad_x (n × in) = grad_z · Wᵀ.

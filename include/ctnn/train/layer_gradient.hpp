@@ -35,6 +35,8 @@
 ///   shards), which the trainer calls after each optimiser step.
 /// - batched (dense_gradient.hpp): forward_batch / backward_batch over a shard's rows
 ///   with per-step prepared data (e.g. W transposed), bit-identical to the per-sample path.
+///   With `backward_batch_sets`, backward_batch writes grad_p (or adds, with its `add`
+///   argument) and the pass leaves that slice unzeroed.
 /// Host only: may use the heap, but need not.
 #include <concepts>
 #include <cstddef>

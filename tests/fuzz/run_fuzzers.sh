@@ -29,7 +29,8 @@ if [ "$build" = 1 ]; then
     echo "run_fuzzers.sh: configuring the fuzz preset failed (is clang installed?)" >&2; exit 2; }
 fi
 # ctnn-import's target exists where libonnx-dev and protobuf are installed (CI has them).
-if cmake --build "$build_dir" --target help 2>/dev/null | grep -q ' fuzz_onnx$'; then
+# (grep without -q: an early exit would fail the pipeline under pipefail.)
+if cmake --build "$build_dir" --target help 2>/dev/null | grep ' fuzz_onnx$' >/dev/null; then
   targets+=(onnx)
 fi
 if [ "$build" = 1 ]; then

@@ -7,11 +7,15 @@
 # ratios. Not a test (timings mean something only on an otherwise idle machine).
 #
 #   benchmarks/training/compare_baseline.sh [--data DIR] [--model mlp|cnn|both]
-#       [--epochs N] [--reps R] [--threads T] [--bench BINARY] [--install]
+#       [--epochs N] [--reps R] [--threads T] [--bench BINARY | --arch MARCH] [--install]
 #
 # --data: any MNIST-format directory (default /usr/share/datasets/fashion-mnist).
 # --epochs: per run (default: mlp 10, cnn 3). --reps: alternations (default 1).
-# --bench: ctnn-bench-fashion (default build/release, then build/dev).
+# --bench: ctnn-bench-fashion (default build/release, then build/dev: x86-64-v3, AVX2).
+# --arch: ctnn-bench-fashion built for -march=MARCH in build/bench-MARCH (configured there on
+# first use: cmake --preset release -B build/bench-MARCH -DCTNN_HOST_ARCH=MARCH; rebuilt when
+# the sources changed). `--arch native` is the build a user gets: ctnn_add_trainer compiles
+# trainers with -march=native by default (AVX-512 where the CPU has it; the same bits).
 # --install: apt-get install python3-torch python3-numpy libopenblas0-pthread first (Debian,
 # as root). PYTHON (default /usr/bin/python3) must import torch. PyTorch's dense layers call
 # BLAS: Debian's default libblas3 is the slow reference one, so OpenBLAS (OPENBLAS_DIR,
@@ -27,10 +31,11 @@ epochs=""
 reps=1
 threads=2
 bench=""
+arch=""
 install=0
 python=${PYTHON:-/usr/bin/python3}
 openblas=${OPENBLAS_DIR:-/usr/lib/x86_64-linux-gnu/openblas-pthread}
-usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case $1 in
     --data) data=$2; shift 2 ;;
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
     --reps) reps=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --bench) bench=$2; shift 2 ;;
+    --arch) arch=$2; shift 2 ;;
     --install) install=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -50,6 +56,18 @@ for n in "$reps" "$threads" ${epochs:+"$epochs"}; do
 done
 if [ "$install" = 1 ]; then
   apt-get install -y python3-torch python3-numpy libopenblas0-pthread >/dev/null
+fi
+if [ -n "$arch" ]; then
+  [ -z "$bench" ] || { echo "error: --bench and --arch exclude each other" >&2; exit 2; }
+  [[ $arch =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || { echo "error: '$arch' is not a -march value" >&2; exit 2; }
+  dir=$root/build/bench-$arch
+  { [ -f "$dir/CMakeCache.txt" ] ||
+      (cd "$root" && cmake --preset release -B "$dir" -DCTNN_HOST_ARCH="$arch") >&2; } &&
+    cmake --build "$dir" --target ctnn-bench-fashion -j2 >&2 || {
+    echo "error: could not build ctnn-bench-fashion for -march=$arch in $dir (see above)" >&2
+    exit 1
+  }
+  bench=$dir/benchmarks/training/ctnn-bench-fashion
 fi
 if [ -z "$bench" ]; then
   for b in "$root/build/release" "$root/build/dev"; do
@@ -78,6 +96,7 @@ else
 fi
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
+echo "ctnn: $bench" >&2
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores;" \
      "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for model in $models; do

@@ -9,6 +9,11 @@
 // A fifth argument N trains on the first N training samples only, a short run for callgrind:
 //   valgrind --tool=callgrind --toggle-collect='*train_epoch*' ctnn-bench-fashion DIR mlp 1 1 N
 // (torch_baseline.py trains the same networks with the same settings for mlp and cnn.)
+// "param_hash" is FNV-1a (64 bits) over the final parameters' bytes: builds for different
+// -march (x86-64-v3, x86-64-v4, native) must print the same one (the same bits).
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -48,6 +53,12 @@ int run(const std::string& mode, const ctnn::train::options& o, const ctnn::trai
     }
   }
   const auto ev = t.evaluate(*p, test);
+  std::uint64_t hash = 0xcbf29ce484222325u;  // FNV-1a
+  for (const auto v : p->values) {
+    for (const unsigned char byte : std::bit_cast<std::array<unsigned char, sizeof v>>(v)) {
+      hash = (hash ^ byte) * 0x100000001b3u;
+    }
+  }
   // Multiply-accumulates per sample: forward, grad_W, and grad_x for layers ≥ 2. A layer's
   // forward MACs are its weights times the output positions that share them
   // (layer size / biases: 1 for dense, H·W for conv2d).
@@ -66,10 +77,10 @@ int run(const std::string& mode, const ctnn::train::options& o, const ctnn::trai
       "{\"tool\":\"ctnn\",\"mode\":\"%s\",\"arch\":\"%s\",\"threads\":%zu,\"epochs\":%zu,"
       "\"batch\":%zu,\"train_seconds\":%.3f,\"seconds_per_epoch\":%.4f,"
       "\"samples_per_second\":%.0f,\"gmac_per_second\":%.2f,\"final_train_loss\":%.5f,"
-      "\"test_accuracy\":%.4f}\n",
+      "\"test_accuracy\":%.4f,\"param_hash\":\"%016llx\"}\n",
       mode.c_str(), std::string(Net::signature).c_str(), o.threads, o.epochs, o.batch, seconds,
       seconds / double(o.epochs), samples / seconds, samples * macs / seconds * 1e-9, loss,
-      ev.accuracy);
+      ev.accuracy, static_cast<unsigned long long>(hash));
   return 0;
 }
 

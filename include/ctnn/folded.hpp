@@ -15,10 +15,13 @@
 /// The type function (left to right): a batch_norm<A> right after a dense, conv2d or
 /// depthwise_conv2d whose activation is identity disappears, and that layer takes the
 /// activation A (a chain of batch_norm<identity> folds into the same layer); any other
-/// batch_norm<A> becomes scale_shift<A> (scale_shift.hpp). Every other layer is kept as
-/// it is; scalar type, numeric mode and input are Net's.
+/// batch_norm<A> becomes scale_shift<A> (scale_shift.hpp). A residual block's body is
+/// folded by the same rule, as a network of its own (ResNet's conv → batch_norm → relu
+/// becomes conv<relu>; a batch_norm right after a block becomes a scale_shift). Every other
+/// layer is kept as it is; scalar type, numeric mode and input are Net's.
 ///
-/// The values, with scale[c] and shift[c] computed as batch_norm's inference forward pass
+/// The values (a block's: its folded body's, then its projection's unchanged), with
+/// scale[c] and shift[c] computed as batch_norm's inference forward pass
 /// does (batch_norm.hpp): a folded layer's weights W[…][o] (every layer kind that folds
 /// stores its weights output-channel fastest) become W[…][o]·scale[o] (one rounding) and
 /// its biases b[o] become mac(b[o], scale[o], shift[o]) (Net's numeric mode); a
@@ -39,6 +42,7 @@
 #include "ctnn/detail/simd.hpp"
 #include "ctnn/network.hpp"
 #include "ctnn/parameters.hpp"
+#include "ctnn/residual.hpp"
 #include "ctnn/scale_shift.hpp"
 
 namespace ctnn {
@@ -78,6 +82,22 @@ struct spec_list {};
 /// Folds Rest into Done, with Pending the last spec kept so far (void: none yet).
 template <class Done, class Pending, class... Rest>
 struct fold_specs;
+
+/// A kept spec with the batch_norms inside it folded: a residual block's body.
+template <class S>
+struct fold_inner {
+  using type = S;
+};
+template <class... L, class P, class A>
+struct fold_inner<residual<block<L...>, P, A>> {
+  template <class List>
+  struct make;
+  template <class... F>
+  struct make<spec_list<F...>> {
+    using type = residual<block<F...>, P, A>;
+  };
+  using type = typename make<typename fold_specs<spec_list<>, void, L...>::type>::type;
+};
 template <class... D, class P>
 struct fold_specs<spec_list<D...>, P> {
   using type = std::conditional_t<std::is_void_v<P>, spec_list<D...>, spec_list<D..., P>>;
@@ -103,8 +123,10 @@ struct fold_specs<spec_list<D...>, P, batch_norm<A>, R...> {
 };
 template <class... D, class P, class S, class... R>
 requires(!is_batch_norm_spec<S>) struct fold_specs<spec_list<D...>, P, S, R...> {
-  using type = typename std::conditional_t<std::is_void_v<P>, fold_specs<spec_list<D...>, S, R...>,
-                                           fold_specs<spec_list<D..., P>, S, R...>>::type;
+  using kept = typename fold_inner<S>::type;
+  using type =
+      typename std::conditional_t<std::is_void_v<P>, fold_specs<spec_list<D...>, kept, R...>,
+                                  fold_specs<spec_list<D..., P>, kept, R...>>::type;
 };
 
 template <class Net>
@@ -146,17 +168,15 @@ struct folded_network<basic_network<T, Mode, Input, Specs...>> {
 template <class Net>
 using folded = typename detail::folded_network<Net>::type;
 
-/// Writes the parameters of folded<Net> computed from Net's parameters `p` into `out`.
-/// constexpr, noexcept, no heap (both arrays are the caller's; on a host, heap-allocate
-/// them as any parameters object).
+namespace detail {
+
+/// fold() on raw slices: Net's parameters `in` to folded<Net>'s `o`.
 template <class Net>
-constexpr void fold(const parameters<Net>& p, parameters<folded<Net>>& out) noexcept {
+constexpr void fold_into(const typename Net::scalar* in, typename Net::scalar* o) noexcept {
   using T = typename Net::scalar;
   using Mode = typename Net::numerics;
-  using info = detail::folded_network<Net>;
-  const T* in = p.values.data();
-  T* o = out.values.data();
-  T* last = nullptr;             // the last layer written to `out`
+  using info = folded_network<Net>;
+  T* last = nullptr;             // the last layer written to `o`
   std::size_t last_weights = 0;  // its weight count
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
@@ -170,7 +190,7 @@ constexpr void fold(const parameters<Net>& p, parameters<folded<Net>>& out) noex
                 T scale{}, shift{};
                 L::scale_shift(src, c, scale, shift);
                 for (std::size_t k = c; k < last_weights; k += C) last[k] = last[k] * scale;
-                last[last_weights + c] = detail::mac<Mode>(last[last_weights + c], scale, shift);
+                last[last_weights + c] = mac<Mode>(last[last_weights + c], scale, shift);
               }
             } else {
               for (std::size_t c = 0; c < C; ++c) L::scale_shift(src, c, o[c], o[C + c]);
@@ -178,6 +198,17 @@ constexpr void fold(const parameters<Net>& p, parameters<folded<Net>>& out) noex
               last_weights = 0;
               o += 2 * C;
             }
+          } else if constexpr (requires { typename L::body; }) {
+            // A residual block: its folded body, then its projection as it is. Nothing
+            // folds into a block.
+            using body = typename L::body;
+            fold_into<body>(src, o);
+            o += folded<body>::parameter_count;
+            for (std::size_t k = 0; k < L::projection_parameter_count; ++k)
+              o[k] = src[L::body_parameter_count + k];
+            o += L::projection_parameter_count;
+            last = nullptr;
+            last_weights = 0;
           } else {
             for (std::size_t k = 0; k < L::parameter_count; ++k) o[k] = src[k];
             last = o;
@@ -188,6 +219,16 @@ constexpr void fold(const parameters<Net>& p, parameters<folded<Net>>& out) noex
         ...);
   }
   (std::make_index_sequence<Net::layer_count>{});
+}
+
+}  // namespace detail
+
+/// Writes the parameters of folded<Net> computed from Net's parameters `p` into `out`.
+/// constexpr, noexcept, no heap (both arrays are the caller's; on a host, heap-allocate
+/// them as any parameters object).
+template <class Net>
+constexpr void fold(const parameters<Net>& p, parameters<folded<Net>>& out) noexcept {
+  detail::fold_into<Net>(p.values.data(), out.values.data());
 }
 
 }  // namespace ctnn

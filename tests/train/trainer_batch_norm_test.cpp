@@ -7,6 +7,7 @@
 // and learning (the inference pass with the running statistics classifies the blobs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -106,6 +107,131 @@ TEST(TrainerBatchNorm, GradientThroughTheBatchStatisticsMatchesFiniteDifferences
     p->values[j] = keep;
     EXPECT_NEAR(g[j], (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(g[j]))) << "parameter " << j;
   }
+}
+
+// batch_norm inside residual blocks (ResNet's conv → batch_norm → relu; a projection; a
+// nested block with its own batch_norm): the blocks train with the batch statistics of the
+// shard (residual_gradient.hpp's shard path), checked through the whole engine.
+using res_net = ctnn::network<
+    double, ctnn::input<4, 4, 2>, ctnn::conv2d<3, 3, 3, ctnn::identity, 1, ctnn::same>,
+    ctnn::batch_norm<ctnn::relu>,
+    ctnn::residual<
+        ctnn::block<ctnn::conv2d<3, 3, 3, ctnn::identity, 1, ctnn::same>,
+                    ctnn::batch_norm<ctnn::tanh>,
+                    ctnn::conv2d<3, 3, 3, ctnn::identity, 1, ctnn::same>, ctnn::batch_norm<>>,
+        ctnn::no_projection, ctnn::tanh>,
+    ctnn::residual<
+        ctnn::block<ctnn::conv2d<4, 3, 3, ctnn::identity, 2, ctnn::same>,
+                    ctnn::batch_norm<ctnn::tanh>,
+                    ctnn::residual<ctnn::block<ctnn::conv2d<4, 1, 1>, ctnn::batch_norm<>>,
+                                   ctnn::no_projection, ctnn::tanh>>,
+        ctnn::conv2d<4, 1, 1, ctnn::identity, 2>, ctnn::tanh>,
+    ctnn::global_avg_pool, ctnn::dense<3, ctnn::softmax>>;
+static_assert(ctnn::train::detail::shard_state_gradient<
+              ctnn::train::layer_gradient<res_net::layer<3>>, double>);
+static_assert(ctnn::train::detail::shard_state_gradient<
+              ctnn::train::layer_gradient<res_net::layer<4>>, double>);
+static_assert(!ctnn::train::detail::stateful_gradient<
+              ctnn::train::layer_gradient<res_net::layer<4>>, double>);
+
+TEST(TrainerBatchNorm, InsideResidualBlocksGradientMatchesFiniteDifferences) {
+  dataset d;
+  d.name = "random";
+  d.features = res_net::input_size;
+  d.classes = 3;
+  ctnn::train::rng r(5);
+  for (std::size_t i = 0; i < 5; ++i) {
+    for (std::size_t f = 0; f < d.features; ++f) d.x.push_back(float(r.normal()));
+    d.y.push_back(static_cast<std::uint32_t>(i % 3));
+  }
+  options o;
+  o.shards = 1;  // the whole set is one shard: the loss is a function of all its rows
+  ctnn::train::trainer<res_net> t(o);
+  auto p = std::make_unique<res_net::parameters>();
+  t.initialise(*p);
+  // γ, β away from 1, 0 (the running statistics do not enter the training loss).
+  for (auto& v : p->values) v += 0.3 * r.normal();
+  std::vector<double> g;
+  t.gradient(*p, d, g);
+  const double h = 1e-6;
+  double largest = 0;
+  for (std::size_t j = 0; j < res_net::parameter_count; ++j) {
+    std::vector<double> scratch;
+    const double keep = p->values[j];
+    p->values[j] = keep + h;
+    const double lp = t.gradient(*p, d, scratch);
+    p->values[j] = keep - h;
+    const double lm = t.gradient(*p, d, scratch);
+    p->values[j] = keep;
+    EXPECT_NEAR(g[j], (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(g[j]))) << "parameter " << j;
+    largest = std::max(largest, std::abs(g[j]));
+  }
+  EXPECT_GT(largest, 1e-3);
+}
+
+// A batch_norm first in a block's body sees the data: its running averages after one step
+// are the batch's statistics, computed by hand (one shard and three pooled).
+using block_net = ctnn::network<
+    float, ctnn::input<4>,
+    ctnn::residual<ctnn::block<ctnn::batch_norm<>, ctnn::dense<4, ctnn::relu>, ctnn::dense<4>>>,
+    ctnn::dense<3, ctnn::softmax>>;
+
+TEST(TrainerBatchNorm, RunningAveragesInsideABlockAreTheBatchStatistics) {
+  const dataset d = blobs(60, 1);
+  for (std::size_t shards : {1u, 3u}) {
+    SCOPED_TRACE(shards);
+    options o;
+    o.batch = 0;
+    o.epochs = 1;
+    o.shards = shards;
+    o.weight_decay = 0.1;
+    o.lr = 0.05;
+    ctnn::train::trainer<block_net> t(o);
+    auto p = std::make_unique<block_net::parameters>();
+    t.initialise(*p);
+    const block_net::parameters before = *p;
+    t.train_epoch(*p, d, {});
+    for (std::size_t c = 0; c < 4; ++c) {
+      double s = 0, ss = 0;
+      for (std::size_t i = 0; i < 60; ++i) s += d.x[i * 4 + c];
+      const double mean = s / 60;
+      for (std::size_t i = 0; i < 60; ++i) ss += (d.x[i * 4 + c] - mean) * (d.x[i * 4 + c] - mean);
+      EXPECT_NEAR(p->values[8 + c], 0.1 * mean, 1e-6 * std::abs(mean));
+      EXPECT_NEAR(p->values[12 + c], 0.9 + 0.1 * ss / 59, 1e-6);
+      EXPECT_NE(p->values[c], before.values[c]);  // γ was trained
+    }
+  }
+}
+
+TEST(TrainerBatchNorm, InsideBlocksThreadsDoNotChangeTheBits) {
+  const dataset d = blobs(200, 6);
+  options o;
+  o.batch = 32;
+  o.shards = 4;
+  auto run = [&](std::size_t threads) {
+    o.threads = threads;
+    ctnn::train::trainer<block_net> t(o);
+    auto p = std::make_unique<block_net::parameters>();
+    t.initialise(*p);
+    for (int e = 0; e < 2; ++e) t.train_epoch(*p, d, {});
+    return *p;
+  };
+  const block_net::parameters one = run(1), two = run(2);
+  EXPECT_EQ(std::memcmp(one.values.data(), two.values.data(), sizeof(one.values)), 0);
+}
+
+TEST(TrainerBatchNorm, InsideBlocksLearnsAndEvaluatesWithTheRunningStatistics) {
+  const dataset train_set = blobs(1500, 5, 0.3), test_set = blobs(500, 6, 0.3);
+  options o;
+  o.batch = 32;
+  o.lr = 0.01;
+  ctnn::train::trainer<block_net> t(o);
+  auto p = std::make_unique<block_net::parameters>();
+  t.initialise(*p);
+  for (int e = 0; e < 8; ++e) t.train_epoch(*p, train_set, {});
+  EXPECT_GT(t.evaluate(*p, test_set).accuracy, 0.95);
+  // The block's batch_norm tracks the data's means (as in the test below).
+  for (std::size_t f = 0; f < 4; ++f) EXPECT_NEAR(p->values[8 + f], 3.67, 0.2) << f;
 }
 
 net::parameters train(const options& o, const dataset& d, std::size_t epochs) {

@@ -25,8 +25,9 @@
 /// Where the layer extensions go: stochastic layers (dropout) read `noise_key` and the rows'
 /// positions; stateful layers (layer_gradient.hpp: per-row state kept from the forward
 /// pass) get rows × state_size scalars per layer here; layer kinds that normalise with
-/// statistics over the shard's rows (batch_norm) run forward_shard/backward_shard over all
-/// rows and keep their statistics here until the trainer's update_running(); other targets than
+/// statistics over the shard's rows (batch_norm, and residual blocks with batch_norm inside)
+/// run forward_shard/backward_shard over all rows and keep their statistics (and a block its
+/// rows × shard_state_size state) here until the trainer's update_running(); other targets than
 /// class labels (regression) change `labels` and the loss calls in loss_and_gradient().
 #include <algorithm>
 #include <array>
@@ -135,6 +136,8 @@ class backprop {
   static constexpr std::size_t state_size_of() {
     if constexpr (detail::stateful_gradient<grad_of<I>, T>)
       return grad_of<I>::state_size;
+    else if constexpr (detail::shard_state_gradient<grad_of<I>, T>)
+      return grad_of<I>::shard_state_size;
     else
       return 0;
   }
@@ -291,6 +294,9 @@ class backprop {
         for (std::size_t r = 0; r < n; ++r)
           grad_of<I>::forward_state(p, x + r * ldx, z + r * out,
                                     state_[I].data() + r * state_size_of<I>());
+      else if constexpr (detail::shard_state_gradient<grad_of<I>, T>)
+        grad_of<I>::forward_shard(p, x, ldx, n, z, stats_.data() + stats_offsets[I - 1],
+                                  state_[I].data());
       else if constexpr (detail::batch_statistics_gradient<grad_of<I>, T>)
         grad_of<I>::forward_shard(p, x, ldx, n, z, stats_.data() + stats_offsets[I - 1]);
       else if constexpr (detail::batched_gradient<grad_of<I>, T>)
@@ -355,6 +361,9 @@ class backprop {
           grad_of<I>::backward_state(p, x + r * ldx, z_[I].data() + r * out,
                                      state_[I].data() + r * state_size_of<I>(), gz + r * out, gp,
                                      gx ? gx + r * in : nullptr);
+      } else if constexpr (detail::shard_state_gradient<grad_of<I>, T>) {
+        grad_of<I>::backward_shard(p, x, ldx, n, gz, gp, gx, stats_.data() + stats_offsets[I - 1],
+                                   state_[I].data());
       } else if constexpr (detail::batch_statistics_gradient<grad_of<I>, T>) {
         grad_of<I>::backward_shard(p, x, ldx, n, gz, gp, gx, stats_.data() + stats_offsets[I - 1]);
       } else if constexpr (detail::batched_gradient<grad_of<I>, T>) {

@@ -32,7 +32,10 @@
 /// - batch statistics (batch_norm_gradient.hpp): the layer normalises with statistics of
 ///   the shard's rows; forward_shard / backward_shard over all rows, `stats_size` doubles
 ///   kept between them (the pass owns them), and update_running(p, stats of every shard,
-///   shards), which the trainer calls after each optimiser step.
+///   shards), which the trainer calls after each optimiser step. A composite layer with
+///   such layers inside (a residual block with batch_norm in its body) also keeps
+///   `shard_state_size` scalars per row (its inner activations) between forward_shard and
+///   backward_shard, passed as their last argument (the pass owns them too).
 /// - batched (dense_gradient.hpp): forward_batch / backward_batch over a shard's rows
 ///   with per-step prepared data (e.g. W transposed), bit-identical to the per-sample path.
 ///   With `backward_batch_sets`, backward_batch writes grad_p (or adds, with its `add`
@@ -78,11 +81,24 @@ concept stateful_gradient = requires(const T* cp, T* p) {
   G::backward_state(cp, cp, cp, cp, cp, p, p);
 };
 
-/// Layer kinds that normalise with the statistics of a shard's rows (batch_norm.hpp): see
-/// the file comment.
+/// Batch-statistics layer kinds that also keep per-row state (see the file comment).
 template <class G, class T>
-concept batch_statistics_gradient = requires(const T* cp, T* p, std::size_t n, double* s,
-                                             const double* cs, const double* const* ss) {
+concept shard_state_gradient = requires(const T* cp, T* p, std::size_t n, double* s,
+                                        const double* cs, const double* const* ss) {
+  requires G::batch_statistics;
+  { G::stats_size } -> std::convertible_to<std::size_t>;
+  { G::shard_state_size } -> std::convertible_to<std::size_t>;
+  G::forward_shard(cp, cp, n, n, p, s, p);
+  G::backward_shard(cp, cp, n, n, cp, p, p, cs, cp);
+  G::update_running(p, ss, n);
+};
+
+/// Layer kinds that normalise with the statistics of a shard's rows (batch_norm.hpp, and
+/// the shard_state_gradient ones): see the file comment.
+template <class G, class T>
+concept batch_statistics_gradient = shard_state_gradient<G, T> ||
+    requires(const T* cp, T* p, std::size_t n, double* s, const double* cs,
+             const double* const* ss) {
   requires G::batch_statistics;
   { G::stats_size } -> std::convertible_to<std::size_t>;
   G::forward_shard(cp, cp, n, n, p, s);

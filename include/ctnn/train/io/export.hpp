@@ -17,7 +17,8 @@
 /// data/input_transform.hpp) as constants and a constexpr `prepare(raw)` that applies it,
 /// and the class names when the trainer knew them.
 ///
-/// A model with batch_norm layers (its signature lists "batch_norm(") is exported folded:
+/// A model with batch_norm layers (its signature lists "batch_norm(", inside residual blocks
+/// too) is exported folded:
 /// `trained_model` is the checkpoint's type and `trained_weights` its values (checked
 /// against its signature and count as above); `model` is ctnn::folded<trained_model> and
 /// `weights` its parameters, computed by ctnn::fold in constant evaluation, so the header
@@ -169,7 +170,7 @@ inline std::string export_header(const checkpoint_data& c, const export_options&
   // and `weights` its parameters, folded in constant evaluation (the same bits as
   // ctnn::fold at run time), so the device runs the folded model and the trained values
   // are never odr-used. `crc32` is then computed at compile time over the folded values.
-  const bool fold = c.signature.find("|batch_norm(") != std::string::npos;
+  const bool fold = c.signature.find("batch_norm(") != std::string::npos;
   const std::string trained = fold ? "trained_model" : "model";
   h += "#include \"ctnn/parameters.hpp\"\n#include \"ctnn/network.hpp\"\n";
   if (fold) h += "#include \"ctnn/crc32.hpp\"\n#include \"ctnn/folded.hpp\"\n";

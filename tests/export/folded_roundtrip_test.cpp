@@ -3,7 +3,8 @@
 // ctnn::folded<trained type>, its `weights` are bit for bit ctnn::fold of the checkpoint's
 // values (folded in constant evaluation by the header, at run time here), its crc32 is
 // zlib's over the folded bytes, and the folded forward pass agrees with the trained
-// model's inference forward pass within the tolerance of tests/folded_test.cpp.
+// model's inference forward pass within the tolerance of tests/folded_test.cpp. The same
+// for a model whose batch_norms are all inside residual blocks.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -15,6 +16,7 @@
 #include <type_traits>
 
 #include "ctnn/train/io/checkpoint.hpp"
+#include "export_block_bn_weights.hpp"
 #include "export_bn_weights.hpp"
 
 namespace {
@@ -59,6 +61,32 @@ TEST(export_folded, folded_forward_matches_the_trained_model) {
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(s * 97 + int(i)));
     const auto y = trained::forward(t, x);
     const auto yf = device::forward(f, x);
+    for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(yf[i], y[i], 1e-5f);
+  }
+}
+
+// batch_norm only inside residual blocks: exported folded all the same.
+using block_trained = ctnn_test::export_block_bn_model;
+using block_device = ctnn::folded<block_trained>;
+static_assert(std::is_same_v<ctnn_test_block_bn_weights::model, block_device>);
+static_assert(std::is_same_v<ctnn_test_block_bn_weights::trained_model, block_trained>);
+static_assert(block_device::parameter_count == block_trained::parameter_count - 4 * (2 + 2 + 2));
+
+TEST(export_folded, inside_blocks_weights_are_the_fold_of_the_checkpoint) {
+  const auto from_file = std::make_unique<block_trained::parameters>(
+      ctnn::train::load_parameters<block_trained>(CTNN_EXPORT_BLOCK_BN_CHECKPOINT));
+  auto folded = std::make_unique<block_device::parameters>();
+  ctnn::fold<block_trained>(*from_file, *folded);
+  const auto& generated = ctnn_test_block_bn_weights::weights;
+  for (std::size_t i = 0; i < block_device::parameter_count; ++i)
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(generated.values[i]),
+              std::bit_cast<std::uint32_t>(folded->values[i]))
+        << "parameter " << i;
+  for (int s = 0; s < 10; ++s) {
+    block_trained::input x{};
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(s * 89 + int(i)));
+    const auto y = block_trained::forward(ctnn_test_block_bn_weights::trained_weights, x);
+    const auto yf = block_device::forward(generated, x);
     for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(yf[i], y[i], 1e-5f);
   }
 }

@@ -12,4 +12,15 @@ using export_bn_model =
                   ctnn::batch_norm<ctnn::relu>, ctnn::depthwise_conv2d<3, 3>,
                   ctnn::batch_norm<ctnn::relu>, ctnn::max_pool2d<2, 2>, ctnn::batch_norm<>,
                   ctnn::flatten, ctnn::dense<3, ctnn::softmax>>;
+/// batch_norm layers only inside residual blocks (the signature lists them inside
+/// "residual(…)"): still exported folded, each body folded as a network of its own.
+using export_block_bn_model = ctnn::network<
+    float, ctnn::input<4, 4, 2>,
+    ctnn::residual<ctnn::block<
+        ctnn::conv2d<2, 3, 3, ctnn::identity, 1, ctnn::same>, ctnn::batch_norm<ctnn::relu>,
+        ctnn::conv2d<2, 3, 3, ctnn::identity, 1, ctnn::same>, ctnn::batch_norm<>>>,
+    ctnn::residual<ctnn::block<ctnn::depthwise_conv2d<3, 3, ctnn::identity, 2, ctnn::same>,
+                               ctnn::batch_norm<ctnn::relu>, ctnn::conv2d<4, 1, 1>>,
+                   ctnn::conv2d<4, 1, 1, ctnn::identity, 2>>,
+    ctnn::global_avg_pool, ctnn::dense<3, ctnn::softmax>>;
 }  // namespace ctnn_test

@@ -30,16 +30,25 @@ static_assert(ctnn_test_bn_weights::parameter_count == device::parameter_count);
 static_assert(ctnn_test_bn_weights::trained_parameter_count == trained::parameter_count);
 static_assert(device::parameter_count == trained::parameter_count - 4 * (4 + 4 + 4) + 2 * 4);
 
-TEST(export_folded, weights_are_the_fold_of_the_checkpoint) {
-  const auto from_file = std::make_unique<trained::parameters>(
-      ctnn::train::load_parameters<trained>(CTNN_EXPORT_BN_CHECKPOINT));
-  auto folded = std::make_unique<device::parameters>();
-  ctnn::fold<trained>(*from_file, *folded);
-  const auto& generated = ctnn_test_bn_weights::weights;
-  for (std::size_t i = 0; i < device::parameter_count; ++i)
+/// The generated `weights` are ctnn::fold of the checkpoint at `path`, bit for bit.
+template <class Trained>
+void expect_fold_of_checkpoint(const char* path,
+                               const typename ctnn::folded<Trained>::parameters& generated) {
+  using Device = ctnn::folded<Trained>;
+  const auto from_file =
+      std::make_unique<typename Trained::parameters>(ctnn::train::load_parameters<Trained>(path));
+  auto folded = std::make_unique<typename Device::parameters>();
+  ctnn::fold<Trained>(*from_file, *folded);
+  for (std::size_t i = 0; i < Device::parameter_count; ++i)
     ASSERT_EQ(std::bit_cast<std::uint32_t>(generated.values[i]),
               std::bit_cast<std::uint32_t>(folded->values[i]))
         << "parameter " << i;
+}
+
+TEST(export_folded, weights_are_the_fold_of_the_checkpoint) {
+  expect_fold_of_checkpoint<trained>(CTNN_EXPORT_BN_CHECKPOINT, ctnn_test_bn_weights::weights);
+  const auto from_file = std::make_unique<trained::parameters>(
+      ctnn::train::load_parameters<trained>(CTNN_EXPORT_BN_CHECKPOINT));
   for (std::size_t i = 0; i < trained::parameter_count; ++i)
     ASSERT_EQ(std::bit_cast<std::uint32_t>(ctnn_test_bn_weights::trained_weights.values[i]),
               std::bit_cast<std::uint32_t>(from_file->values[i]));
@@ -73,15 +82,8 @@ static_assert(std::is_same_v<ctnn_test_block_bn_weights::trained_model, block_tr
 static_assert(block_device::parameter_count == block_trained::parameter_count - 4 * (2 + 2 + 2));
 
 TEST(export_folded, inside_blocks_weights_are_the_fold_of_the_checkpoint) {
-  const auto from_file = std::make_unique<block_trained::parameters>(
-      ctnn::train::load_parameters<block_trained>(CTNN_EXPORT_BLOCK_BN_CHECKPOINT));
-  auto folded = std::make_unique<block_device::parameters>();
-  ctnn::fold<block_trained>(*from_file, *folded);
   const auto& generated = ctnn_test_block_bn_weights::weights;
-  for (std::size_t i = 0; i < block_device::parameter_count; ++i)
-    ASSERT_EQ(std::bit_cast<std::uint32_t>(generated.values[i]),
-              std::bit_cast<std::uint32_t>(folded->values[i]))
-        << "parameter " << i;
+  expect_fold_of_checkpoint<block_trained>(CTNN_EXPORT_BLOCK_BN_CHECKPOINT, generated);
   for (int s = 0; s < 10; ++s) {
     block_trained::input x{};
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(s * 89 + int(i)));

@@ -112,7 +112,7 @@ constexpr void conv_pixel_scalar(const T* w, const T* b, const T* x, T* y, std::
 template <class Mode, class G, std::size_t Pixels, std::size_t Vectors, class T>
 inline void conv_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t oh, std::size_t ow,
                            std::size_t f0, conv_window win) noexcept {
-  using v = simd<T>;
+  using v = simd_fit<T, G::filters>;
   constexpr std::size_t lanes = v::width, C = G::channels, F = G::filters;
   typename v::type acc[Pixels][Vectors];
 #pragma GCC unroll 16
@@ -135,7 +135,7 @@ inline void conv_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t
         const typename v::type xj = v::broadcast(xr[p * pixel_step + j]);
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < Vectors; ++k)
-          acc[p][k] = simd_mac<Mode, T>(wv[k], xj, acc[p][k]);
+          acc[p][k] = vector_mac<Mode, v>(wv[k], xj, acc[p][k]);
       }
     }
   }
@@ -158,7 +158,7 @@ inline constexpr std::size_t conv_pixels = Chunk == 0 ? 1 : (8 / Chunk < 1 ? 1 :
 template <class Mode, class G, std::size_t Pixels, class T>
 inline void conv_pixels_simd(const T* w, const T* b, const T* x, T* y, std::size_t oh,
                              std::size_t ow, conv_window win) noexcept {
-  constexpr std::size_t lanes = simd<T>::width, F = G::filters;
+  constexpr std::size_t lanes = simd_fit<T, G::filters>::width, F = G::filters;
   constexpr std::size_t vectors = F / lanes, chunk = conv_chunk<vectors>;
   std::size_t f0 = 0;
   if constexpr (chunk > 0) {
@@ -184,7 +184,7 @@ constexpr conv_window conv_window_of(std::size_t oh, std::size_t ow) noexcept {
 
 template <class Mode, class G, class T>
 inline void conv_simd(const T* w, const T* b, const T* x, T* y) noexcept {
-  constexpr std::size_t chunk = conv_chunk<G::filters / simd<T>::width>;
+  constexpr std::size_t chunk = conv_chunk<G::filters / simd_fit<T, G::filters>::width>;
   constexpr std::size_t pixels = conv_pixels<chunk>;
   constexpr std::size_t lo = G::cols::interior_begin;
   constexpr std::size_t hi = G::cols::interior_end < G::out_w ? G::cols::interior_end : G::out_w;
@@ -211,7 +211,7 @@ constexpr void conv_scalar(const T* w, const T* b, const T* x, T* y) noexcept {
 /// z = conv(x, W) + b in Mode: vector kernel at run time where available, else scalar.
 template <class Mode, class G, class T>
 constexpr void conv_affine(const T* w, const T* b, const T* x, T* y) noexcept {
-  if constexpr (simd_mac_available<T, Mode> && G::filters >= simd<T>::width) {
+  if constexpr (simd_mac_available<T, Mode> && G::filters >= simd_fit<T, G::filters>::width) {
     if (!std::is_constant_evaluated()) return conv_simd<Mode, G>(w, b, x, y);
   }
   conv_scalar<Mode, G>(w, b, x, y);

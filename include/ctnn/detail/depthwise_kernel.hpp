@@ -48,7 +48,7 @@ constexpr void depthwise_pixel_scalar(const T* w, const T* b, const T* x, T* y, 
 template <class Mode, class G, std::size_t Vectors, class T>
 inline void depthwise_chunk_simd(const T* w, const T* b, const T* x, T* y, std::size_t oh,
                                  std::size_t ow, std::size_t c0, conv_window win) noexcept {
-  using v = simd<T>;
+  using v = simd_fit<T, G::channels>;
   constexpr std::size_t lanes = v::width, C = G::channels;
   typename v::type acc[Vectors];
 #pragma GCC unroll 8
@@ -61,7 +61,7 @@ inline void depthwise_chunk_simd(const T* w, const T* b, const T* x, T* y, std::
       const T* ws = w + (kh * G::kernel_w + kw) * C + c0;
 #pragma GCC unroll 8
       for (std::size_t k = 0; k < Vectors; ++k)
-        acc[k] = simd_mac<Mode, T>(v::load(ws + k * lanes), v::load(xs + k * lanes), acc[k]);
+        acc[k] = vector_mac<Mode, v>(v::load(ws + k * lanes), v::load(xs + k * lanes), acc[k]);
     }
   T* out = y + (oh * G::out_w + ow) * C + c0;
 #pragma GCC unroll 8
@@ -91,7 +91,7 @@ inline constexpr std::size_t depthwise_chunk = 4;
 
 template <class Mode, class G, class T>
 inline void depthwise_simd(const T* w, const T* b, const T* x, T* y) noexcept {
-  constexpr std::size_t lanes = simd<T>::width, C = G::channels;
+  constexpr std::size_t lanes = simd_fit<T, G::channels>::width, C = G::channels;
   constexpr std::size_t vectors = C / lanes;
   for (std::size_t oh = 0; oh < G::out_h; ++oh)
     for (std::size_t ow = 0; ow < G::out_w; ++ow) {
@@ -119,7 +119,8 @@ constexpr void depthwise_scalar(const T* w, const T* b, const T* x, T* y) noexce
 /// are the input channels.
 template <class Mode, class G, std::size_t M, class T>
 constexpr void depthwise_affine(const T* w, const T* b, const T* x, T* y) noexcept {
-  if constexpr (M == 1 && simd_mac_available<T, Mode> && G::channels >= simd<T>::width) {
+  if constexpr (M == 1 && simd_mac_available<T, Mode> &&
+                G::channels >= simd_fit<T, G::channels>::width) {
     if (!std::is_constant_evaluated()) return depthwise_simd<Mode, G>(w, b, x, y);
   }
   depthwise_scalar<Mode, G, M>(w, b, x, y);

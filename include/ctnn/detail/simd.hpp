@@ -70,11 +70,8 @@ struct avx512_simd : avx512_vector<T, 64 / sizeof(T)> {
   /// Lanes 0..n−1 set, n ≤ width; masked loads never touch the clear lanes' memory.
   static mask tail_mask(std::size_t n) noexcept { return static_cast<mask>((1u << n) - 1u); }
 };
-template <>
-struct simd<float> : avx512_simd<float> {};
-template <>
-struct simd<double> : avx512_simd<double> {};
-#elif defined(__AVX__)
+#endif
+#if defined(__AVX__)
 /// 256-bit mask with lanes 0..n−1 set (all bits) and the rest clear, n ≤ Lanes: a window
 /// into a table of Lanes ones followed by Lanes zeros.
 template <class Lane, std::size_t Lanes>
@@ -87,8 +84,12 @@ inline __m256i avx_tail_mask(std::size_t n) noexcept {
   const Lane* ones_first = table.data() + (Lanes - n);
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ones_first));
 }
+/// AVX (8 floats or 4 doubles a vector): simd<T> on AVX and AVX2 builds; on AVX-512
+/// builds the narrow vectors (simd_narrow).
+template <class T>
+struct avx_simd;
 template <>
-struct simd<float> {
+struct avx_simd<float> {
   using type = __m256;
   static constexpr std::size_t width = 8;
 #if defined(__FMA__)
@@ -121,7 +122,7 @@ struct simd<float> {
   }
 };
 template <>
-struct simd<double> {
+struct avx_simd<double> {
   using type = __m256d;
   static constexpr std::size_t width = 4;
 #if defined(__FMA__)
@@ -153,6 +154,17 @@ struct simd<double> {
     _mm256_maskstore_pd(p, m, v);
   }
 };
+#endif
+#if defined(__AVX512F__)
+template <>
+struct simd<float> : avx512_simd<float> {};
+template <>
+struct simd<double> : avx512_simd<double> {};
+#elif defined(__AVX__)
+template <>
+struct simd<float> : avx_simd<float> {};
+template <>
+struct simd<double> : avx_simd<double> {};
 #else
 template <>
 struct simd<float> {
@@ -203,6 +215,24 @@ struct simd<double> {
 #endif
 #endif
 
+/// The narrower vectors of the target, for dimensions that do not fill whole simd<T>
+/// vectors: on AVX-512 builds the AVX form (8 floats, 4 doubles), elsewhere simd<T> itself.
+/// The lanes compute what the scalar code computes, so the bits are those of every width.
+template <class T>
+struct simd_narrow : simd<T> {};
+#if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX512F__)
+template <>
+struct simd_narrow<float> : avx_simd<float> {};
+template <>
+struct simd_narrow<double> : avx_simd<double> {};
+#endif
+
+/// The vectors a kernel uses along a dimension of N elements (channels, filters): simd<T>
+/// when N is a multiple of its width, else simd_narrow<T> (on AVX-512, 8 filters of a
+/// conv fill one 8-float vector instead of falling to scalar code; elsewhere the same type).
+template <class T, std::size_t N>
+using simd_fit = std::conditional_t<N % simd<T>::width == 0, simd<T>, simd_narrow<T>>;
+
 /// Most accumulator registers a vector tile uses: of the 16 vector registers, the rest
 /// hold the broadcast input, a loaded weight vector and a tail mask.
 inline constexpr std::size_t simd_tile_vectors = 12;
@@ -214,14 +244,21 @@ template <class T, class Mode>
 inline constexpr bool simd_mac_available = simd<T>::width > 1 &&
                                            (std::is_same_v<Mode, unfused> || simd<T>::has_fma);
 
-/// acc + a·b in Mode, on vectors.
+/// acc + a·b in Mode, on vectors of the vector struct V (simd<T>, simd_narrow<T>).
+template <class Mode, class V>
+inline typename V::type vector_mac(typename V::type a, typename V::type b,
+                                   typename V::type acc) noexcept {
+  if constexpr (std::is_same_v<Mode, fused>)
+    return V::fma(a, b, acc);
+  else
+    return acc + a * b;
+}
+
+/// acc + a·b in Mode, on simd<T> vectors.
 template <class Mode, class T>
 inline typename simd<T>::type simd_mac(typename simd<T>::type a, typename simd<T>::type b,
                                        typename simd<T>::type acc) noexcept {
-  if constexpr (std::is_same_v<Mode, fused>)
-    return simd<T>::fma(a, b, acc);
-  else
-    return acc + a * b;
+  return vector_mac<Mode, simd<T>>(a, b, acc);
 }
 
 /// acc + a·b in Mode, on scalars; constexpr (detail::fma emulates FMA in constant

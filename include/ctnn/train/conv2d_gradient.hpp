@@ -28,21 +28,28 @@ namespace detail {
 /// exactly the scalar expression, so the result does not depend on the path).
 template <class Mode, std::size_t N, class T>
 inline void conv_axpy(T* y, const T* a, T s) noexcept {
+  using wide = ctnn::detail::simd<T>;
+  using narrow = ctnn::detail::simd_narrow<T>;
   // Compile-time loop bounds: with a run-time start, GCC's loop analysis warns about the
-  // (empty) scalar tail when N is a multiple of the vector width.
-  constexpr std::size_t vectorised = [] {
-    if constexpr (ctnn::detail::simd_mac_available<T, Mode>)
-      return N / ctnn::detail::simd<T>::width * ctnn::detail::simd<T>::width;
-    else
-      return std::size_t{0};
-  }();
-  if constexpr (vectorised > 0) {
-    using v = ctnn::detail::simd<T>;
-    const typename v::type sv = v::broadcast(s);
-    for (std::size_t i = 0; i < vectorised; i += v::width)
-      v::store(y + i, ctnn::detail::simd_mac<Mode, T>(v::load(a + i), sv, v::load(y + i)));
+  // (empty) scalar tail when N is a multiple of the vector width. Whole wide vectors, then
+  // whole narrow ones (AVX-512: 8 floats; elsewhere none), then scalars.
+  constexpr bool vectors = ctnn::detail::simd_mac_available<T, Mode>;
+  constexpr std::size_t end_wide = vectors ? N / wide::width * wide::width : 0;
+  constexpr std::size_t end_narrow =
+      vectors ? end_wide + (N - end_wide) / narrow::width * narrow::width : 0;
+  if constexpr (end_wide > 0) {
+    const typename wide::type sv = wide::broadcast(s);
+    for (std::size_t i = 0; i < end_wide; i += wide::width)
+      wide::store(y + i,
+                  ctnn::detail::vector_mac<Mode, wide>(wide::load(a + i), sv, wide::load(y + i)));
   }
-  for (std::size_t i = vectorised; i < N; ++i) y[i] = ctnn::detail::mac<Mode>(a[i], s, y[i]);
+  if constexpr (end_narrow > end_wide) {
+    const typename narrow::type sv = narrow::broadcast(s);
+    for (std::size_t i = end_wide; i < end_narrow; i += narrow::width)
+      narrow::store(y + i, ctnn::detail::vector_mac<Mode, narrow>(narrow::load(a + i), sv,
+                                                                  narrow::load(y + i)));
+  }
+  for (std::size_t i = end_narrow; i < N; ++i) y[i] = ctnn::detail::mac<Mode>(a[i], s, y[i]);
 }
 
 }  // namespace detail
@@ -105,7 +112,8 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
                           scratch.data());
   }
 
-  using simd = ctnn::detail::simd<T>;
+  /// The channel vectors: simd<T>, or the narrow ones where C does not fill wide vectors.
+  using simd = ctnn::detail::simd_fit<T, C>;
   /// The gather form needs stride 1, whole vectors of channels and a kernel that fits.
   static constexpr bool gather_input_gradient =
       Stride == 1 && ctnn::detail::simd_mac_available<T, Mode> && C % simd::width == 0 &&
@@ -192,7 +200,7 @@ struct layer_gradient<ctnn::detail::conv2d_layer<T, Mode, In, Filters, KernelH, 
             const typename simd::type s = simd::broadcast(g[q * F + f]);
 #pragma GCC unroll 16
             for (std::size_t j = 0; j < cv; ++j)
-              acc[q][j] = ctnn::detail::simd_mac<Mode, T>(wv[j], s, acc[q][j]);
+              acc[q][j] = ctnn::detail::vector_mac<Mode, simd>(wv[j], s, acc[q][j]);
           }
         }
       }

@@ -40,41 +40,50 @@ struct elementwise_activation {
   /// the DS-CNN's M4 inference code grew from 3,484 to 3,716 B.
   template <class T>
   CTNN_DETAIL_APPLY_INLINE static constexpr void apply(T* v, std::size_t n) noexcept {
-    std::size_t i = 0;
     if constexpr (Derived::vectorise) {
       if (!std::is_constant_evaluated()) {
-        using traits = simd<T>;
-        if constexpr (traits::width > 1) {
-          const std::size_t whole = n - n % traits::width;
-          if (whole <= 2 * traits::width) {
-            // One or two vectors (n is a constant after inlining): straight-line code, no
-            // loop counter. The compiler barriers keep both neighbouring layers working
-            // from memory: without them GCC forwards the vectors in registers and the next
-            // layer extracts lanes (2–3 instructions a value instead of one broadcast).
-            // Callgrind, dev preset: 2-16-16-1 302 -> 288, 64-32-16-10 1067 -> 1056.
-            asm volatile("" ::: "memory");
-#pragma GCC unroll 2
-            for (; i < whole; i += traits::width)
-              traits::store(v + i, Derived::value(traits::load(v + i)));
-            asm volatile("" ::: "memory");
-          }
-          for (; i < whole; i += traits::width)
-            traits::store(v + i, Derived::value(traits::load(v + i)));
-          // The last n % width values as one vector, each lane with the scalar bits: a lone
-          // value broadcast, else masked where the target has masks. Callgrind, dev preset:
-          // 2-16-16-1's sigmoid output 38 -> 31 instructions.
-          if (n - i == 1) {
-            v[i] = Derived::value(traits::broadcast(v[i]))[0];
-            return;
-          }
-          if constexpr (traits::has_mask) {
-            if (i < n) {
-              const auto m = traits::tail_mask(n - i);
-              traits::store(v + i, m, Derived::value(traits::load(v + i, m)));
-              return;
-            }
-          }
+        // AVX-512 builds: a layer of one or two whole narrow (8-float) vectors in those,
+        // as its dense kernel wrote it (dense_kernel.hpp's dense_vectors).
+        if constexpr (simd_narrow<T>::width < simd<T>::width) {
+          if (n <= simd<T>::width && n % simd_narrow<T>::width == 0)
+            return apply_vectors<simd_narrow<T>>(v, n);
         }
+        if constexpr (simd<T>::width > 1) return apply_vectors<simd<T>>(v, n);
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) v[i] = Derived::value(v[i]);
+  }
+
+  /// apply with the vectors of `traits`: whole vectors, then the last n % width values.
+  template <class traits, class T>
+  [[gnu::always_inline]] static void apply_vectors(T* v, std::size_t n) noexcept {
+    std::size_t i = 0;
+    const std::size_t whole = n - n % traits::width;
+    if (whole <= 2 * traits::width) {
+      // One or two vectors (n is a constant after inlining): straight-line code, no
+      // loop counter. The compiler barriers keep both neighbouring layers working
+      // from memory: without them GCC forwards the vectors in registers and the next
+      // layer extracts lanes (2–3 instructions a value instead of one broadcast).
+      // Callgrind, dev preset: 2-16-16-1 302 -> 288, 64-32-16-10 1067 -> 1056.
+      asm volatile("" ::: "memory");
+#pragma GCC unroll 2
+      for (; i < whole; i += traits::width)
+        traits::store(v + i, Derived::value(traits::load(v + i)));
+      asm volatile("" ::: "memory");
+    }
+    for (; i < whole; i += traits::width) traits::store(v + i, Derived::value(traits::load(v + i)));
+    // The last n % width values as one vector, each lane with the scalar bits: a lone
+    // value broadcast, else masked where the target has masks. Callgrind, dev preset:
+    // 2-16-16-1's sigmoid output 38 -> 31 instructions.
+    if (n - i == 1) {
+      v[i] = Derived::value(traits::broadcast(v[i]))[0];
+      return;
+    }
+    if constexpr (traits::has_mask) {
+      if (i < n) {
+        const auto m = traits::tail_mask(n - i);
+        traits::store(v + i, m, Derived::value(traits::load(v + i, m)));
+        return;
       }
     }
     for (; i < n; ++i) v[i] = Derived::value(v[i]);
@@ -188,12 +197,22 @@ struct softmax {
     if (!std::is_constant_evaluated()) {
       // Lane-wise exp gives each element the scalar exp's bits; the sum below stays in
       // index order.
-      using traits = detail::simd<T>;
-      if constexpr (traits::width > 1) {
-        const auto mv = traits::broadcast(m);
-        const std::size_t whole = n - n % traits::width;
-        for (; i < whole; i += traits::width)
-          traits::store(v + i, detail::exp(traits::load(v + i) - mv));
+      using wide = detail::simd<T>;
+      using narrow = detail::simd_narrow<T>;
+      if constexpr (wide::width > 1) {
+        // AVX-512 builds: fewer values than a wide vector in the narrow vectors (10
+        // classes: one vector and two scalars instead of ten scalars).
+        if (narrow::width < wide::width && n < wide::width) {
+          const auto mv = narrow::broadcast(m);
+          const std::size_t whole = n - n % narrow::width;
+          for (; i < whole; i += narrow::width)
+            narrow::store(v + i, detail::exp(narrow::load(v + i) - mv));
+        } else {
+          const auto mv = wide::broadcast(m);
+          const std::size_t whole = n - n % wide::width;
+          for (; i < whole; i += wide::width)
+            wide::store(v + i, detail::exp(wide::load(v + i) - mv));
+        }
       }
     }
     for (; i < n; ++i) v[i] = detail::exp(v[i] - m);

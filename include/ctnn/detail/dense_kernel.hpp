@@ -45,18 +45,27 @@ constexpr void dense_scalar(const T* w, const T* b, const T* x, T* y) noexcept {
   if constexpr (Out % tile != 0) dense_tile_scalar<Mode, In, Out, Out % tile>(w, b, x, y, o0);
 }
 
+/// The vectors of a layer of Out outputs: simd<T>, or on AVX-512 the narrow (8-float) ones
+/// for a layer of one or two whole narrow vectors (8 or 16 floats: two independent
+/// accumulator chains instead of one; the activation then uses the same vectors,
+/// activation.hpp, so its loads are forwarded from these stores). Partial vectors stay
+/// wide: AVX-512's masks are cheap, AVX's masked loads are not.
+template <class T, std::size_t Out>
+using dense_vectors =
+    std::conditional_t<(Out <= simd<T>::width && Out % simd_narrow<T>::width == 0), simd_narrow<T>,
+                       simd<T>>;
+
 /// One input's step for a vector tile: acc[k] = mac(W[i][o0 + k·width …], x[i], acc[k]) for
 /// the Plain whole vectors, then for the masked partial vector if Masked.
-template <class Mode, std::size_t Plain, bool Masked, class T, class V, class M>
+template <class Mode, std::size_t Plain, bool Masked, class v, class T, class V, class M>
 [[gnu::always_inline]] inline void dense_step_simd(V* acc, const T* row, T xi,
                                                    [[maybe_unused]] M mask) noexcept {
-  using v = simd<T>;
   const V xv = v::broadcast(xi);
 #pragma GCC unroll 16
   for (std::size_t k = 0; k < Plain; ++k)
-    acc[k] = simd_mac<Mode, T>(v::load(row + k * v::width), xv, acc[k]);
+    acc[k] = vector_mac<Mode, v>(v::load(row + k * v::width), xv, acc[k]);
   if constexpr (Masked)
-    acc[Plain] = simd_mac<Mode, T>(v::load(row + Plain * v::width, mask), xv, acc[Plain]);
+    acc[Plain] = vector_mac<Mode, v>(v::load(row + Plain * v::width, mask), xv, acc[Plain]);
 }
 
 /// Vector tile: Vectors accumulator registers of simd<T>::width outputs each, from output
@@ -65,7 +74,7 @@ template <class Mode, std::size_t Plain, bool Masked, class T, class V, class M>
 /// overhead; each accumulator still takes its inputs strictly in order.
 template <class Mode, std::size_t In, std::size_t Out, std::size_t Vectors, bool Masked, class T>
 inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t o0) noexcept {
-  using v = simd<T>;
+  using v = dense_vectors<T, Out>;
   using vec = typename v::type;
   constexpr std::size_t lanes = v::width;
   constexpr std::size_t plain = Masked ? Vectors - 1 : Vectors;
@@ -85,10 +94,10 @@ inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_
   for (; i + unroll <= In; i += unroll, row += unroll * Out) {
 #pragma GCC unroll 16
     for (std::size_t u = 0; u < unroll; ++u)
-      dense_step_simd<Mode, plain, Masked>(acc, row + u * Out, x[i + u], mask);
+      dense_step_simd<Mode, plain, Masked, v>(acc, row + u * Out, x[i + u], mask);
   }
   if constexpr (In % unroll != 0) {
-    for (; i < In; ++i, row += Out) dense_step_simd<Mode, plain, Masked>(acc, row, x[i], mask);
+    for (; i < In; ++i, row += Out) dense_step_simd<Mode, plain, Masked, v>(acc, row, x[i], mask);
   }
 #pragma GCC unroll 16
   for (std::size_t k = 0; k < plain; ++k) v::store(y + o0 + k * lanes, acc[k]);
@@ -129,7 +138,7 @@ inline void dense_tail_scalar(const T* w, const T* b, const T* x, T* y, std::siz
 /// cheaper as scalar code), else it becomes a scalar tile.
 template <class Mode, std::size_t In, std::size_t Out, class T>
 inline void dense_simd(const T* w, const T* b, const T* x, T* y) noexcept {
-  using v = simd<T>;
+  using v = dense_vectors<T, Out>;
   constexpr std::size_t lanes = v::width;
   constexpr std::size_t full = Out / lanes;
   constexpr std::size_t rest = Out % lanes;

@@ -87,6 +87,28 @@ TEST(TrainerBatchNorm, RunningAveragesInsideABlockAreTheBatchStatistics) {
   expect_running_averages_of_the_batch<block_net>();
 }
 
+/// The trainer's gradient (through the batch statistics: `d` is one shard) against central
+/// differences of its own training loss, parameter by parameter; returns the largest |g|.
+template <class Net>
+double expect_gradient_is_central_differences(ctnn::train::trainer<Net>& t,
+                                              typename Net::parameters& p, const dataset& d) {
+  std::vector<double> g, scratch;
+  t.gradient(p, d, g);
+  const double h = 1e-6;
+  double largest = 0;
+  for (std::size_t j = 0; j < Net::parameter_count; ++j) {
+    const double keep = p.values[j];
+    p.values[j] = keep + h;
+    const double lp = t.gradient(p, d, scratch);
+    p.values[j] = keep - h;
+    const double lm = t.gradient(p, d, scratch);
+    p.values[j] = keep;
+    EXPECT_NEAR(g[j], (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(g[j]))) << "parameter " << j;
+    largest = std::max(largest, std::abs(g[j]));
+  }
+  return largest;
+}
+
 TEST(TrainerBatchNorm, GradientThroughTheBatchStatisticsMatchesFiniteDifferences) {
   using dnet = ctnn::network<double, ctnn::input<3, 3, 2>, ctnn::conv2d<3, 2, 2>,
                              ctnn::batch_norm<ctnn::tanh>, ctnn::flatten, ctnn::dense<4>,
@@ -111,19 +133,7 @@ TEST(TrainerBatchNorm, GradientThroughTheBatchStatisticsMatchesFiniteDifferences
   const std::size_t bn1 = dnet::parameter_offset<2>, bn2 = dnet::parameter_offset<5>;
   for (std::size_t c = 0; c < 3; ++c) p->values[bn1 + 9 + c] = 1.0;
   for (std::size_t c = 0; c < 4; ++c) p->values[bn2 + 12 + c] = 1.0;
-  std::vector<double> g;
-  t.gradient(*p, d, g);
-  const double h = 1e-6;
-  for (std::size_t j = 0; j < dnet::parameter_count; ++j) {
-    std::vector<double> scratch;
-    const double keep = p->values[j];
-    p->values[j] = keep + h;
-    const double lp = t.gradient(*p, d, scratch);
-    p->values[j] = keep - h;
-    const double lm = t.gradient(*p, d, scratch);
-    p->values[j] = keep;
-    EXPECT_NEAR(g[j], (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(g[j]))) << "parameter " << j;
-  }
+  expect_gradient_is_central_differences(t, *p, d);
 }
 
 // batch_norm inside residual blocks (ResNet's conv → batch_norm → relu; a projection; a
@@ -168,22 +178,7 @@ TEST(TrainerBatchNorm, InsideResidualBlocksGradientMatchesFiniteDifferences) {
   t.initialise(*p);
   // γ, β away from 1, 0 (the running statistics do not enter the training loss).
   for (auto& v : p->values) v += 0.3 * r.normal();
-  std::vector<double> g;
-  t.gradient(*p, d, g);
-  const double h = 1e-6;
-  double largest = 0;
-  for (std::size_t j = 0; j < res_net::parameter_count; ++j) {
-    std::vector<double> scratch;
-    const double keep = p->values[j];
-    p->values[j] = keep + h;
-    const double lp = t.gradient(*p, d, scratch);
-    p->values[j] = keep - h;
-    const double lm = t.gradient(*p, d, scratch);
-    p->values[j] = keep;
-    EXPECT_NEAR(g[j], (lp - lm) / (2 * h), 1e-6 * (1 + std::abs(g[j]))) << "parameter " << j;
-    largest = std::max(largest, std::abs(g[j]));
-  }
-  EXPECT_GT(largest, 1e-3);
+  EXPECT_GT(expect_gradient_is_central_differences(t, *p, d), 1e-3);
 }
 
 TEST(TrainerBatchNorm, InsideBlocksThreadsDoNotChangeTheBits) {

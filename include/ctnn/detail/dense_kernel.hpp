@@ -11,6 +11,7 @@
 /// sum strictly sequential: the vector path, the scalar path and constant evaluation
 /// give the same bits.
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -79,6 +80,13 @@ inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_
   constexpr std::size_t lanes = v::width;
   constexpr std::size_t plain = Masked ? Vectors - 1 : Vectors;
   constexpr std::size_t unroll = In <= 16 ? In : 8;
+  // Weights past the L1 cache: ask for the tile's part of a row simd_prefetch_rows ahead
+  // (past the last rows these addresses lie beyond the weights: computed as integers, not
+  // pointers, and a prefetch never faults).
+  constexpr std::size_t tile_bytes = Vectors * lanes * sizeof(T);
+  constexpr std::size_t ahead = simd_prefetch_rows * Out * sizeof(T);
+  constexpr bool prefetch =
+      simd_prefetch_rows > 0 && In * Out * sizeof(T) >= simd_prefetch_min_bytes;
   [[maybe_unused]] const auto mask = [] {
     if constexpr (Masked)
       return v::tail_mask(Out % lanes);
@@ -93,8 +101,15 @@ inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_
   std::size_t i = 0;
   for (; i + unroll <= In; i += unroll, row += unroll * Out) {
 #pragma GCC unroll 16
-    for (std::size_t u = 0; u < unroll; ++u)
+    for (std::size_t u = 0; u < unroll; ++u) {
+      if constexpr (prefetch) {
+#pragma GCC unroll 16
+        for (std::size_t line = 0; line < tile_bytes; line += 64)
+          __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(row) +
+                                                           ahead + u * Out * sizeof(T) + line));
+      }
       dense_step_simd<Mode, plain, Masked, v>(acc, row + u * Out, x[i + u], mask);
+    }
   }
   if constexpr (In % unroll != 0) {
     for (; i < In; ++i, row += Out) dense_step_simd<Mode, plain, Masked, v>(acc, row, x[i], mask);

@@ -233,9 +233,27 @@ struct simd_narrow<double> : avx_simd<double> {};
 template <class T, std::size_t N>
 using simd_fit = std::conditional_t<N % simd<T>::width == 0, simd<T>, simd_narrow<T>>;
 
-/// Most accumulator registers a vector tile uses: of the 16 vector registers, the rest
-/// hold the broadcast input, a loaded weight vector and a tail mask.
+/// Most accumulator registers a dense vector tile uses: of the 16 AVX vector registers, the
+/// rest hold the broadcast input, a loaded weight vector and a tail mask. AVX-512 has 32:
+/// a tile of 16 takes a 256-float layer in one pass over its inputs (128-256-256-10 on
+/// the Zen 5 of docs/performance.md: 1.05 -> 0.70 times Eigen's time).
+#if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX512F__)
+inline constexpr std::size_t simd_tile_vectors = 16;
+#else
 inline constexpr std::size_t simd_tile_vectors = 12;
+#endif
+
+/// How many input rows ahead a dense tile prefetches its weights, for layers whose weights
+/// exceed simd_prefetch_min_bytes (0: never). AVX-512 builds only: on the Zen 5 of
+/// docs/performance.md, 784-128-64-10's forward went from 1.34 to 0.97 times the time of
+/// streaming its weights once (1 row ahead: 1.02, 4 rows: 1.13); on the AVX2 build every
+/// distance from 1 to 32 rows made it slower (1.50 -> 1.61-1.74).
+#if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX512F__)
+inline constexpr std::size_t simd_prefetch_rows = 2;
+#else
+inline constexpr std::size_t simd_prefetch_rows = 0;
+#endif
+inline constexpr std::size_t simd_prefetch_min_bytes = 32 * 1024;
 
 /// True when the vector kernels can run Mode's multiply-accumulate for T: unfused
 /// needs vectors, fused needs vector FMA (lane-wise __builtin_fma would be slower than

@@ -153,7 +153,12 @@ static_assert(equal(y64<float, ctnn::fused>, [] {
 // --- sizeof invariants and compile-time facts ---------------------------------------------
 template <class Net>
 constexpr bool size_invariants() {
-  static_assert(sizeof(typename Net::parameters) == Net::parameter_bytes);
+  // The values, then padding to parameter_alignment (a cache line on x86).
+  constexpr std::size_t align = ctnn::detail::parameter_alignment<typename Net::scalar>;
+  static_assert(alignof(typename Net::parameters) == align);
+  static_assert(sizeof(typename Net::parameters) ==
+                (Net::parameter_bytes + align - 1) / align * align);
+  static_assert(sizeof(typename Net::parameters{}.values) == Net::parameter_bytes);
   static_assert(Net::parameter_bytes == Net::parameter_count * sizeof(typename Net::scalar));
   static_assert(sizeof(typename Net::workspace) == Net::activation_bytes);
   static_assert(sizeof(typename Net::input) == Net::input_size * sizeof(typename Net::scalar));

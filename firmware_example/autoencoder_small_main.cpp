@@ -46,7 +46,7 @@ int fw::run() noexcept {
   const std::uint32_t crc = ctnn::crc32(w::weights.values);
   text.clear() << "parameters: ";
   text.dec(net::parameter_count) << " (";
-  text.dec(sizeof(w::weights)) << " bytes), crc32 ";
+  text.dec(sizeof(w::weights.values)) << " bytes), crc32 ";
   text.hex8(crc) << (crc == w::crc32 ? " ok\n" : " MISMATCH\n");
   write(text.c_str());
   ok = ok && crc == w::crc32;

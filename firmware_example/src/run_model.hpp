@@ -95,6 +95,17 @@ constexpr std::uint32_t crc_of(const ctnn::quantized_parameters<Q>& p) noexcept 
   return ctnn::crc32(p);
 }
 
+/// The bytes the values take (not sizeof the object: on x86 ctnn::parameters is padded to
+/// a cache line, and the host's line must match the Cortex-M's).
+template <class Net>
+constexpr std::size_t bytes_of(const ctnn::parameters<Net>& p) noexcept {
+  return sizeof(p.values);
+}
+template <class Q>
+constexpr std::size_t bytes_of(const ctnn::quantized_parameters<Q>& p) noexcept {
+  return sizeof(p);
+}
+
 /// One output value: a float's bits, an int8's byte.
 inline void put(line& text, float v) noexcept {
   text.hex8(std::bit_cast<std::uint32_t>(v));
@@ -221,7 +232,7 @@ int run_model(const char* name) noexcept {
   const std::uint32_t crc = detail::crc_of(Weights);
   text.clear() << "parameters: ";
   text.dec(net::parameter_count) << (int8 ? " (int8: " : " (");
-  text.dec(sizeof(Weights)) << " bytes), crc32 ";
+  text.dec(detail::bytes_of(Weights)) << " bytes), crc32 ";
   text.hex8(crc) << (crc == Crc32 ? " ok\n" : " MISMATCH\n");
   write(text.c_str());
   ok = ok && crc == Crc32;

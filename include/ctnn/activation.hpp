@@ -202,23 +202,25 @@ struct softmax {
       if constexpr (wide::width > 1) {
         // AVX-512 builds: fewer values than a wide vector in the narrow vectors (10
         // classes: one vector and two scalars instead of ten scalars).
-        if (narrow::width < wide::width && n < wide::width) {
-          const auto mv = narrow::broadcast(m);
-          const std::size_t whole = n - n % narrow::width;
-          for (; i < whole; i += narrow::width)
-            narrow::store(v + i, detail::exp(narrow::load(v + i) - mv));
-        } else {
-          const auto mv = wide::broadcast(m);
-          const std::size_t whole = n - n % wide::width;
-          for (; i < whole; i += wide::width)
-            wide::store(v + i, detail::exp(wide::load(v + i) - mv));
-        }
+        i = narrow::width < wide::width && n < wide::width ? exp_shifted<narrow>(v, n, m)
+                                                           : exp_shifted<wide>(v, n, m);
       }
     }
     for (; i < n; ++i) v[i] = detail::exp(v[i] - m);
     T sum = T(0);
     for (std::size_t k = 0; k < n; ++k) sum += v[k];
     for (std::size_t k = 0; k < n; ++k) v[k] /= sum;
+  }
+
+  /// v[k] = e^(v[k] − m) over the whole vectors of `traits` from the start; returns how
+  /// many values that was.
+  template <class traits, class T>
+  static std::size_t exp_shifted(T* v, std::size_t n, T m) noexcept {
+    const auto mv = traits::broadcast(m);
+    const std::size_t whole = n - n % traits::width;
+    for (std::size_t i = 0; i < whole; i += traits::width)
+      traits::store(v + i, detail::exp(traits::load(v + i) - mv));
+    return whole;
   }
 
   /// grad_z = a ⊙ (grad_a − ⟨grad_a, a⟩): the Jacobian–vector product, O(n).

@@ -248,7 +248,7 @@ inline constexpr std::size_t simd_tile_vectors = 12;
 /// docs/performance.md, 784-128-64-10's forward (cache-line aligned parameters) went from
 /// 1.70 to 1.12-1.14 times the time of streaming its weights once (1 row ahead: 1.26-1.30,
 /// 2: 1.22, 4: 1.14-1.16, 16 and 32 no better than 8); on the AVX2 build it got slower
-/// (2.8 -> 3.2-3.3 us with 2 and 8 rows).
+/// (2.8-2.9 -> 3.2-3.4 us with 2 and 8 rows).
 #if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX512F__)
 inline constexpr std::size_t simd_prefetch_rows = 8;
 #else

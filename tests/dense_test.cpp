@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ctnn::dense: the bound layer's facts, the frozen parameter layout, the frozen summation
 // order, and the run-time kernel (SIMD where available) against the constexpr scalar
-// kernel and a plain loop, over shapes that exercise every tile and tail.
+// kernel and a plain loop, bare and with the activation that forward applies in the kernel,
+// over shapes that exercise every tile and tail.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -135,6 +136,23 @@ void check_kernel(std::mt19937_64& rng) {
     const std::vector<T> want = plain_dense<T, Mode>(w, b, x);
     ASSERT_TRUE(same_bits(simd, want)) << "run-time kernel, In " << In << ", Out " << Out;
     ASSERT_TRUE(same_bits(scalar, want)) << "scalar kernel, In " << In << ", Out " << Out;
+    // forward: the vector kernel applies elementwise activations to its accumulators,
+    // lanes past Out and scalar tails included; each output must be value(plain sum).
+    std::vector<T> p(w);
+    p.insert(p.end(), b.begin(), b.end());
+    [&]<class... Act>(Act...) {
+      (
+          [&] {
+            using layer =
+                typename ctnn::dense<Out, Act>::template bind<T, Mode, ctnn::shape<1, 1, In>, 1>;
+            std::vector<T> y(Out), act_want(Out);
+            layer::forward(p.data(), x.data(), y.data());
+            for (std::size_t o = 0; o < Out; ++o) act_want[o] = Act::value(want[o]);
+            ASSERT_TRUE(same_bits(y, act_want))
+                << "forward, " << Act::name.view() << ", In " << In << ", Out " << Out;
+          }(),
+          ...);
+    }(ctnn::relu{}, ctnn::tanh{}, ctnn::sigmoid{}, ctnn::leaky_relu<1, 10>{});
   }
 }
 

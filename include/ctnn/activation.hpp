@@ -98,6 +98,14 @@ struct elementwise_activation {
 
 #undef CTNN_DETAIL_APPLY_INLINE
 
+/// An elementwise activation whose value() takes SIMD vectors (lane by lane, each lane
+/// with the scalar bits): kernels may apply it to their accumulators before storing them.
+template <class A>
+concept vector_activation = requires {
+  requires A::elementwise;
+  requires A::vectorise;
+};
+
 }  // namespace detail
 
 /// f(z) = z.

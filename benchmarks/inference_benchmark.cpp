@@ -65,9 +65,11 @@ struct scalar_barrier {
 };
 
 /// One naive pass: plain loops as GCC compiles them (which, at -O2 with W input-major,
-/// vectorises across outputs), or with Barrier = scalar_barrier one MAC at a time.
+/// vectorises across outputs), or with Barrier = scalar_barrier one MAC at a time. A function
+/// of its own at the start of a 4 KiB page, as the probe below and ctnn's large dense tiles
+/// (dense_kernel.hpp), so that no loop's time depends on crossing a page boundary.
 template <class Case, class Barrier = ctnn_bench::no_barrier>
-void naive_once(fixture<Case>& f) {
+[[gnu::noinline, gnu::aligned(4096)]] void naive_once(fixture<Case>& f) {
   benchmark::ClobberMemory();
   typename Case::net::output y;
   Case::template naive<Barrier>(f.params.values.data(), f.x.data(), y.data());
@@ -77,7 +79,7 @@ void naive_once(fixture<Case>& f) {
 /// Reads p[0..N) once with 8 independent vector accumulators: the time merely streaming
 /// the weights takes (from the cache level they live in), the floor for one sample.
 template <std::size_t N>
-void probe_once(const float* p) {
+[[gnu::noinline, gnu::aligned(4096)]] void probe_once(const float* p) {
   using vec = float __attribute__((vector_size(32), aligned(4)));
   constexpr std::size_t lanes = 8;
   constexpr std::size_t unroll = 8;

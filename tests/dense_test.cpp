@@ -181,6 +181,11 @@ TYPED_TEST(dense_typed, run_time_kernel_matches_scalar_kernel_and_plain_loop) {
         ...);
   }
   (std::make_index_sequence<ins.size()>{});
+  // Weights past simd_prefetch_min_bytes: the tiles are a function of their own and, when
+  // there are several, take the inputs in blocks and apply the activation afterwards (tanh
+  // with a shorter last block, sigmoid with whole blocks).
+  check_kernel<T, mode, 45, 202>(rng);
+  check_kernel<T, mode, 48, 200>(rng);
 }
 
 // forward = affine, then the activation in place.

@@ -70,19 +70,23 @@ template <class Mode, std::size_t Plain, bool Masked, class v, class T, class V,
 }
 
 /// Vector tile: Vectors accumulator registers of simd<T>::width outputs each, from output
-/// o0; with Masked, the last one holds the final Out % width outputs (masked loads and
-/// store). The input loop is unrolled (fully for In ≤ 16, else by 8) to amortise the loop
-/// overhead; each accumulator still takes its inputs strictly in order. Unless Act is void,
-/// the tile stores Act::value of its accumulators (lane by lane, so each output has the bits
-/// Act::apply would give it later), which saves a store and a load per vector.
+/// o0, over the Rows inputs from i0 (by default all In); with Masked, the last one holds the
+/// final Out % width outputs (masked loads and store). The accumulators start from init: b,
+/// or y holding the sums of the inputs before i0 (a stored and reloaded float is the same
+/// float, so splitting the inputs into blocks changes no bits). The input loop is unrolled
+/// (fully for Rows ≤ 16, else by 8) to amortise the loop overhead; each accumulator still
+/// takes its inputs strictly in order. Unless Act is void, the tile stores Act::value of its
+/// accumulators (lane by lane, so each output has the bits Act::apply would give it later),
+/// which saves a store and a load per vector.
 template <class Mode, std::size_t In, std::size_t Out, std::size_t Vectors, bool Masked, class Act,
-          class T>
-inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_t o0) noexcept {
+          std::size_t Rows = In, class T>
+inline void dense_tile_simd(const T* w, const T* init, const T* x, T* y, std::size_t o0,
+                            std::size_t i0 = 0) noexcept {
   using v = dense_vectors<T, Out>;
   using vec = typename v::type;
   constexpr std::size_t lanes = v::width;
   constexpr std::size_t plain = Masked ? Vectors - 1 : Vectors;
-  constexpr std::size_t unroll = In <= 16 ? In : 8;
+  constexpr std::size_t unroll = Rows <= 16 ? Rows : 8;
   // Weights past the L1 cache: ask for the tile's part of a row simd_prefetch_rows ahead
   // (past the last rows these addresses lie beyond the weights: computed as integers, not
   // pointers, and a prefetch never faults).
@@ -98,11 +102,12 @@ inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_
   }();
   vec acc[Vectors];
 #pragma GCC unroll 16
-  for (std::size_t k = 0; k < plain; ++k) acc[k] = v::load(b + o0 + k * lanes);
-  if constexpr (Masked) acc[plain] = v::load(b + o0 + plain * lanes, mask);
-  const T* row = w + o0;
+  for (std::size_t k = 0; k < plain; ++k) acc[k] = v::load(init + o0 + k * lanes);
+  if constexpr (Masked) acc[plain] = v::load(init + o0 + plain * lanes, mask);
+  const T* row = w + i0 * Out + o0;
+  const T* xs = x + i0;
   std::size_t i = 0;
-  for (; i + unroll <= In; i += unroll, row += unroll * Out) {
+  for (; i + unroll <= Rows; i += unroll, row += unroll * Out) {
 #pragma GCC unroll 16
     for (std::size_t u = 0; u < unroll; ++u) {
       if constexpr (prefetch) {
@@ -111,11 +116,12 @@ inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_
           __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(row) +
                                                            ahead + u * Out * sizeof(T) + line));
       }
-      dense_step_simd<Mode, plain, Masked, v>(acc, row + u * Out, x[i + u], mask);
+      dense_step_simd<Mode, plain, Masked, v>(acc, row + u * Out, xs[i + u], mask);
     }
   }
-  if constexpr (In % unroll != 0) {
-    for (; i < In; ++i, row += Out) dense_step_simd<Mode, plain, Masked, v>(acc, row, x[i], mask);
+  if constexpr (Rows % unroll != 0) {
+    for (; i < Rows; ++i, row += Out)
+      dense_step_simd<Mode, plain, Masked, v>(acc, row, xs[i], mask);
   }
   if constexpr (!std::is_void_v<Act>) {
 #pragma GCC unroll 16
@@ -128,6 +134,68 @@ inline void dense_tile_simd(const T* w, const T* b, const T* x, T* y, std::size_
   // broadcast each) instead of extracting lanes from the registers (callgrind, dev preset:
   // 2-16-16-1 254 -> 242 instructions).
   if constexpr (!std::is_void_v<Act>) asm volatile("" ::: "memory");
+}
+
+/// How the vector kernel covers Out outputs: ⌈Out/width⌉ vectors (the last one partial),
+/// split into the fewest tiles of at most simd_tile_vectors accumulators, sizes balanced
+/// (128 floats on AVX: 8 + 8). A partial vector is masked into the last tile where the
+/// target has masked loads and that pays (a lone tail of 1–2 outputs is cheaper as scalar
+/// code), else it is left to a scalar tile.
+template <class T, std::size_t Out>
+struct dense_tiling {
+  using v = dense_vectors<T, Out>;
+  static constexpr std::size_t lanes = v::width;
+  static constexpr std::size_t full = Out / lanes;
+  static constexpr std::size_t rest = Out % lanes;
+  static constexpr bool masked = v::has_mask && rest != 0 && (full > 0 || rest > 2);
+  static constexpr std::size_t vectors = full + (masked ? 1 : 0);
+  static constexpr std::size_t tiles = (vectors + simd_tile_vectors - 1) / simd_tile_vectors;
+  /// The outputs the tiles cover (the rest go to the scalar tile).
+  static constexpr std::size_t covered = masked ? Out : full * lanes;
+  /// Tile k covers vectors [first(k), first(k + 1)).
+  static constexpr std::size_t first(std::size_t k) {
+    return k * (vectors / tiles) + (k < vectors % tiles ? k : vectors % tiles);
+  }
+};
+
+/// Every tile of the layer over the Rows inputs from i0.
+template <class Mode, std::size_t In, std::size_t Out, class Act, std::size_t Rows, class T>
+[[gnu::always_inline]] inline void dense_tiles(const T* w, const T* init, const T* x, T* y,
+                                               std::size_t i0) noexcept {
+  using tiling = dense_tiling<T, Out>;
+  [&]<std::size_t... t>(std::index_sequence<t...>) {
+    (dense_tile_simd < Mode, In, Out, tiling::first(t + 1) - tiling::first(t),
+     tiling::masked && t + 1 == tiling::tiles, Act,
+     Rows > (w, init, x, y, tiling::first(t) * tiling::lanes, i0), ...);
+  }
+  (std::make_index_sequence<tiling::tiles>{});
+}
+
+/// The tiles of a layer whose weights stream from beyond the L1 cache (at least
+/// simd_prefetch_min_bytes), as a function of its own that starts a 4 KiB page, so that a
+/// loop shorter than a page never crosses a page boundary. On the Zen 5 of
+/// docs/performance.md, layer 1 of 784-128-64-10 (AVX-512, a 0.9 KiB loop) took 1.97-2.04
+/// us where its loop lay within a page and up to 2.50 us where it crossed one, and where it
+/// lay depended on whatever else the program contained (the benchmark binary: 2.6 us).
+/// With several tiles the inputs are taken in blocks of simd_stream_block_rows, every tile
+/// over a block before the next block (the partial sums wait in y, the activation follows
+/// at the end): the weights then stream from L2 once, row after row, instead of once per
+/// tile, each tile reading part of every row. Same bits; x86-64-v3 784-128-64-10's forward
+/// took 2.33 instead of 3.32 us, its callgrind count 18,006 instead of 16,768 instructions
+/// (an accumulator's load and store per block: docs/performance.md).
+template <class Mode, std::size_t In, std::size_t Out, class Act, class T>
+[[gnu::noinline, gnu::aligned(4096)]] void dense_tiles_streamed(const T* w, const T* b, const T* x,
+                                                                T* y) noexcept {
+  constexpr std::size_t block = simd_stream_block_rows;
+  if constexpr (dense_tiling<T, Out>::tiles == 1 || In <= block) {
+    dense_tiles<Mode, In, Out, Act, In>(w, b, x, y, 0);
+  } else {
+    dense_tiles<Mode, In, Out, void, block>(w, b, x, y, 0);
+    std::size_t i0 = block;
+    for (; i0 + block <= In; i0 += block) dense_tiles<Mode, In, Out, void, block>(w, y, x, y, i0);
+    if constexpr (In % block != 0) dense_tiles<Mode, In, Out, void, In % block>(w, y, x, y, i0);
+    if constexpr (!std::is_void_v<Act>) Act::apply(y, dense_tiling<T, Out>::covered);
+  }
 }
 
 /// Scalar tile for the vector kernel's leftover outputs, run time only: like
@@ -157,36 +225,21 @@ inline void dense_tail_scalar(const T* w, const T* b, const T* x, T* y, std::siz
   for (std::size_t k = 0; k < Tile; ++k) y[o0 + k] = acc[k];
 }
 
-/// Vector kernel. The Out outputs are ⌈Out/width⌉ vectors (the last one partial); they
-/// are split into the fewest tiles of at most simd_tile_vectors accumulators, sizes
-/// balanced (128 floats on AVX: 8 + 8). A partial vector is masked into the last tile
-/// where the target has masked loads and that pays (a lone tail of 1–2 outputs is
-/// cheaper as scalar code), else it becomes a scalar tile. Unless Act is void (an
-/// elementwise activation with vector values), y = Act(b + xW): the tiles apply it to their
-/// accumulators, Act::apply to the scalar tile's outputs.
+/// Vector kernel: the tiles of dense_tiling, then a scalar tile for outputs they leave.
+/// Unless Act is void (an elementwise activation with vector values), y = Act(b + xW): the
+/// tiles apply it to their accumulators, Act::apply to the scalar tile's outputs.
 template <class Mode, std::size_t In, std::size_t Out, class Act = void, class T>
 inline void dense_simd(const T* w, const T* b, const T* x, T* y) noexcept {
-  using v = dense_vectors<T, Out>;
-  constexpr std::size_t lanes = v::width;
-  constexpr std::size_t full = Out / lanes;
-  constexpr std::size_t rest = Out % lanes;
-  constexpr bool masked = v::has_mask && rest != 0 && (full > 0 || rest > 2);
-  constexpr std::size_t vectors = full + (masked ? 1 : 0);
-  constexpr std::size_t tiles = (vectors + simd_tile_vectors - 1) / simd_tile_vectors;
-  if constexpr (tiles > 0) {
-    [&]<std::size_t... t>(std::index_sequence<t...>) {
-      constexpr std::size_t base = vectors / tiles;
-      constexpr std::size_t extra = vectors % tiles;
-      // Tile t covers vectors [first(t), first(t + 1)).
-      constexpr auto first = [](std::size_t k) { return k * base + (k < extra ? k : extra); };
-      (dense_tile_simd < Mode, In, Out, first(t + 1) - first(t), masked && t + 1 == tiles,
-       Act > (w, b, x, y, first(t) * lanes), ...);
-    }
-    (std::make_index_sequence<tiles>{});
+  using tiling = dense_tiling<T, Out>;
+  if constexpr (tiling::tiles > 0) {
+    if constexpr (In * Out * sizeof(T) >= simd_prefetch_min_bytes)
+      dense_tiles_streamed<Mode, In, Out, Act>(w, b, x, y);
+    else
+      dense_tiles<Mode, In, Out, Act, In>(w, b, x, y, 0);
   }
-  if constexpr (rest != 0 && !masked) {
-    dense_tail_scalar<Mode, In, Out, rest>(w, b, x, y, full * lanes);
-    if constexpr (!std::is_void_v<Act>) Act::apply(y + full * lanes, rest);
+  if constexpr (tiling::covered != Out) {
+    dense_tail_scalar<Mode, In, Out, Out - tiling::covered>(w, b, x, y, tiling::covered);
+    if constexpr (!std::is_void_v<Act>) Act::apply(y + tiling::covered, Out - tiling::covered);
   }
 }
 

@@ -256,6 +256,14 @@ inline constexpr std::size_t simd_prefetch_rows = 0;
 #endif
 inline constexpr std::size_t simd_prefetch_min_bytes = 32 * 1024;
 
+/// The inputs per block of a dense layer of several tiles whose weights stream from beyond
+/// the L1 cache (dense_kernel.hpp's dense_tiles_streamed). Every tile of a block fits the
+/// reorder window together, so their independent accumulator chains overlap. On the Zen 5
+/// of docs/performance.md, layer 1 of 784-128-64-10 alone (x86-64-v3, two tiles of 8
+/// vectors) took 2.08-2.10 us in blocks of 16 inputs, 2.19-2.22 in blocks of 12, 2.31-2.39
+/// in blocks of 24-32 and 2.98 in blocks of 64, against 3.12-3.22 us tile after tile.
+inline constexpr std::size_t simd_stream_block_rows = 16;
+
 /// True when the vector kernels can run Mode's multiply-accumulate for T: unfused
 /// needs vectors, fused needs vector FMA (lane-wise __builtin_fma would be slower than
 /// the scalar loop).

@@ -177,16 +177,16 @@ template <class Mode, std::size_t In, std::size_t Out, class Act, std::size_t Ro
 /// docs/performance.md, layer 1 of 784-128-64-10 (AVX-512, a 0.9 KiB loop) took 1.97-2.04
 /// us where its loop lay within a page and up to 2.50 us where it crossed one, and where it
 /// lay depended on whatever else the program contained (the benchmark binary: 2.6 us).
-/// With several tiles the inputs are taken in blocks of simd_stream_block_rows, every tile
-/// over a block before the next block (the partial sums wait in y, the activation follows
-/// at the end): the weights then stream from L2 once, row after row, instead of once per
-/// tile, each tile reading part of every row. Same bits; x86-64-v3 784-128-64-10's forward
-/// took 2.33 instead of 3.32 us, its callgrind count 18,006 instead of 16,768 instructions
-/// (an accumulator's load and store per block: docs/performance.md).
+/// With several tiles (and simd_stream_block_rows > 0) the inputs are taken in blocks of
+/// simd_stream_block_rows, every tile over a block before the next block (the partial sums
+/// wait in y, the activation follows at the end): the weights then stream from L2 once, row
+/// after row, instead of once per tile, each tile reading part of every row. Same bits; x86-64-v3
+/// 784-128-64-10's forward took 2.33 instead of 3.32 us, its callgrind count 18,006 instead of
+/// 16,768 instructions (an accumulator's load and store per block: docs/performance.md).
 template <class Mode, std::size_t In, std::size_t Out, class Act, class T>
 [[gnu::noinline, gnu::aligned(4096)]] void dense_tiles_streamed(const T* w, const T* b, const T* x,
                                                                 T* y) noexcept {
-  constexpr std::size_t block = simd_stream_block_rows;
+  constexpr std::size_t block = simd_stream_block_rows > 0 ? simd_stream_block_rows : In;
   if constexpr (dense_tiling<T, Out>::tiles == 1 || In <= block) {
     dense_tiles<Mode, In, Out, Act, In>(w, b, x, y, 0);
   } else {

@@ -262,7 +262,14 @@ inline constexpr std::size_t simd_prefetch_min_bytes = 32 * 1024;
 /// of docs/performance.md, layer 1 of 784-128-64-10 alone (x86-64-v3, two tiles of 8
 /// vectors) took 2.08-2.10 us in blocks of 16 inputs, 2.19-2.22 in blocks of 12, 2.31-2.39
 /// in blocks of 24-32 and 2.98 in blocks of 64, against 3.12-3.22 us tile after tile.
+/// 0 (tile after tile) for SSE2, whose 4-float vectors make 3 tiles of that layer: blocks
+/// took its callgrind count (portable preset, unfused) from 90,914 to 108,804 instructions,
+/// past the CI gate of 100,000, and no SSE2-only CPU was at hand to time them.
+#if defined(CTNN_DETAIL_X86_SIMD) && defined(__AVX__)
 inline constexpr std::size_t simd_stream_block_rows = 16;
+#else
+inline constexpr std::size_t simd_stream_block_rows = 0;
+#endif
 
 /// True when the vector kernels can run Mode's multiply-accumulate for T: unfused
 /// needs vectors, fused needs vector FMA (lane-wise __builtin_fma would be slower than

@@ -70,10 +70,10 @@ void check_shapes(std::index_sequence<Shape...>) {
 // Outputs: lone tails (1, 2), masked tails with and without whole vectors, exact vectors,
 // several tiles (on SSE2 200 floats are 50 vectors: 5 tiles), odd unroll remainders,
 // weights past simd_prefetch_min_bytes (prefetching tiles on AVX-512; 45 inputs: with an
-// unroll remainder), 256 outputs (one 16-vector tile on AVX-512, two of 8 on AVX2). Weights
-// past simd_prefetch_min_bytes in several tiles are taken in blocks of inputs: 784 inputs
-// are whole blocks, 45 and 40 leave a shorter last block; 300 outputs are two tiles on
-// AVX-512 (the last masked), 1 and 2 inputs fewer than one block.
+// unroll remainder), 256 outputs (one 16-vector tile on AVX-512, 11 + 11 + 10 vectors on
+// AVX2). Streaming weights in several tiles are taken in blocks of 16 inputs on AVX2 and
+// AVX-512: 784 and 128 inputs are whole blocks, 45 and 40 leave a shorter last block; 300
+// outputs are two tiles on AVX-512 too (10 + 9 vectors, the last masked).
 using shapes = std::index_sequence<1001, 2002, 3003, 5005, 7007, 16016, 17009, 2010, 33010, 16001,
                                    64010, 9017, 4031, 7030, 5033, 6064, 19100, 3128, 21129, 2200,
                                    784128, 23015, 18004, 13006, 128256, 45256, 9300, 40300>;

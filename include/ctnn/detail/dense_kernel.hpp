@@ -183,10 +183,12 @@ template <class Mode, std::size_t In, std::size_t Out, class Act, std::size_t Ro
 /// after row, instead of once per tile, each tile reading part of every row. Same bits; x86-64-v3
 /// 784-128-64-10's forward took 2.33 instead of 3.32 us, its callgrind count 18,006 instead of
 /// 16,768 instructions (an accumulator's load and store per block: docs/performance.md).
-template <class Mode, std::size_t In, std::size_t Out, class Act, class T>
+/// Block (0: tile after tile) is a parameter for benchmarks/stream_layer_benchmark.cpp.
+template <class Mode, std::size_t In, std::size_t Out, class Act,
+          std::size_t Block = simd_stream_block_rows, class T>
 [[gnu::noinline, gnu::aligned(4096)]] void dense_tiles_streamed(const T* w, const T* b, const T* x,
                                                                 T* y) noexcept {
-  constexpr std::size_t block = simd_stream_block_rows > 0 ? simd_stream_block_rows : In;
+  constexpr std::size_t block = Block > 0 ? Block : In;
   if constexpr (dense_tiling<T, Out>::tiles == 1 || In <= block) {
     dense_tiles<Mode, In, Out, Act, In>(w, b, x, y, 0);
   } else {

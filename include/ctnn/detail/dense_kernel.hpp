@@ -174,9 +174,10 @@ template <class Mode, std::size_t In, std::size_t Out, class Act, std::size_t Ro
 /// The tiles of a layer whose weights stream from beyond the L1 cache (at least
 /// simd_prefetch_min_bytes), as a function of its own that starts a 4 KiB page, so that a
 /// loop shorter than a page never crosses a page boundary. On the Zen 5 of
-/// docs/performance.md, layer 1 of 784-128-64-10 (AVX-512, a 0.9 KiB loop) took 1.97-2.04
-/// us where its loop lay within a page and up to 2.50 us where it crossed one, and where it
-/// lay depended on whatever else the program contained (the benchmark binary: 2.6 us).
+/// docs/performance.md, layer 1 of 784-128-64-10 (AVX-512, a 0.9 KiB loop) took 1.95-2.02
+/// us where its loop lay within a page and 2.17-2.26 us where it crossed one
+/// (ctnn_stream_layer_benchmark), and where it lay depended on whatever else the program
+/// contained (ctnn_inference_benchmark's forward: 2.6 instead of 2.0 us).
 /// With several tiles (and simd_stream_block_rows > 0) the inputs are taken in blocks of
 /// simd_stream_block_rows, every tile over a block before the next block (the partial sums
 /// wait in y, the activation follows at the end): the weights then stream from L2 once, row

@@ -260,8 +260,9 @@ inline constexpr std::size_t simd_prefetch_min_bytes = 32 * 1024;
 /// the L1 cache (dense_kernel.hpp's dense_tiles_streamed). Every tile of a block fits the
 /// reorder window together, so their independent accumulator chains overlap. On the Zen 5
 /// of docs/performance.md, layer 1 of 784-128-64-10 alone (x86-64-v3, two tiles of 8
-/// vectors) took 2.08-2.10 us in blocks of 16 inputs, 2.19-2.22 in blocks of 12, 2.31-2.39
-/// in blocks of 24-32 and 2.98 in blocks of 64, against 3.12-3.22 us tile after tile.
+/// vectors; ctnn_stream_layer_benchmark) took 2.12 us in blocks of 16 inputs, 2.15-2.16 in
+/// blocks of 12, 2.47-2.54 in blocks of 24 or 32, 2.85-2.89 in blocks of 64, against
+/// 2.99-3.09 us tile after tile.
 /// 0 (tile after tile) for SSE2, whose 4-float vectors make 3 tiles of that layer: blocks
 /// took its callgrind count (portable preset, unfused) from 90,914 to 108,804 instructions,
 /// past the CI gate of 100,000, and no SSE2-only CPU was at hand to time them.

@@ -257,8 +257,8 @@ inline constexpr std::size_t simd_prefetch_rows = 0;
 inline constexpr std::size_t simd_prefetch_min_bytes = 32 * 1024;
 
 /// The inputs per block of a dense layer of several tiles whose weights stream from beyond
-/// the L1 cache (dense_kernel.hpp's dense_tiles_streamed). Every tile of a block fits the
-/// reorder window together, so their independent accumulator chains overlap. On the Zen 5
+/// the L1 cache (dense_kernel.hpp's dense_tiles_streamed). Small blocks win, presumably as
+/// all tiles of a block then fit the reorder window and their chains overlap. On the Zen 5
 /// of docs/performance.md, layer 1 of 784-128-64-10 alone (x86-64-v3, two tiles of 8
 /// vectors; ctnn_stream_layer_benchmark) took 2.12 us in blocks of 16 inputs, 2.15-2.16 in
 /// blocks of 12, 2.47-2.54 in blocks of 24 or 32, 2.85-2.89 in blocks of 64, against

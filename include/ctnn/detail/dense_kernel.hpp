@@ -56,6 +56,12 @@ using dense_vectors =
     std::conditional_t<(Out <= simd<T>::width && Out % simd_narrow<T>::width == 0), simd_narrow<T>,
                        simd<T>>;
 
+/// Whether a layer's weights stream from beyond the L1 cache (at least
+/// simd_prefetch_min_bytes): such a layer's tiles prefetch (AVX-512), run in a page-aligned
+/// function of their own and take the inputs in blocks (dense_tiles_streamed).
+template <class T, std::size_t In, std::size_t Out>
+inline constexpr bool dense_streams = (In * Out * sizeof(T) >= simd_prefetch_min_bytes);
+
 /// One input's step for a vector tile: acc[k] = mac(W[i][o0 + k·width …], x[i], acc[k]) for
 /// the Plain whole vectors, then for the masked partial vector if Masked.
 template <class Mode, std::size_t Plain, bool Masked, class v, class T, class V, class M>
@@ -92,8 +98,7 @@ inline void dense_tile_simd(const T* w, const T* init, const T* x, T* y, std::si
   // pointers, and a prefetch never faults).
   constexpr std::size_t tile_bytes = Vectors * lanes * sizeof(T);
   constexpr std::size_t ahead = simd_prefetch_rows * Out * sizeof(T);
-  constexpr bool prefetch =
-      simd_prefetch_rows > 0 && In * Out * sizeof(T) >= simd_prefetch_min_bytes;
+  constexpr bool prefetch = simd_prefetch_rows > 0 && dense_streams<T, In, Out>;
   [[maybe_unused]] const auto mask = [] {
     if constexpr (Masked)
       return v::tail_mask(Out % lanes);
@@ -171,9 +176,8 @@ template <class Mode, std::size_t In, std::size_t Out, class Act, std::size_t Ro
   (std::make_index_sequence<tiling::tiles>{});
 }
 
-/// The tiles of a layer whose weights stream from beyond the L1 cache (at least
-/// simd_prefetch_min_bytes), as a function of its own that starts a 4 KiB page, so that a
-/// loop shorter than a page never crosses a page boundary. On the Zen 5 of
+/// The tiles of a layer whose weights stream (dense_streams), as a function of its own that starts
+/// a 4 KiB page, so that a loop shorter than a page never crosses a page boundary. On the Zen 5 of
 /// docs/performance.md, layer 1 of 784-128-64-10 (AVX-512, a 0.9 KiB loop) took 1.95-2.02
 /// us where its loop lay within a page and 2.17-2.26 us where it crossed one
 /// (ctnn_stream_layer_benchmark), and where it lay depended on whatever else the program
@@ -235,7 +239,7 @@ template <class Mode, std::size_t In, std::size_t Out, class Act = void, class T
 inline void dense_simd(const T* w, const T* b, const T* x, T* y) noexcept {
   using tiling = dense_tiling<T, Out>;
   if constexpr (tiling::tiles > 0) {
-    if constexpr (In * Out * sizeof(T) >= simd_prefetch_min_bytes)
+    if constexpr (dense_streams<T, In, Out>)
       dense_tiles_streamed<Mode, In, Out, Act>(w, b, x, y);
     else
       dense_tiles<Mode, In, Out, Act, In>(w, b, x, y, 0);
